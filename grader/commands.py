@@ -1,0 +1,195 @@
+"""One small function per subcommand: turn parsed arguments into a library call and print the result."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .course import find_assignment_source, init_course, open_course
+from .errors import UsageError
+
+
+def _ledger(course, args):
+    from .ledger import Ledger
+
+    return Ledger(getattr(args, "db_url", None) or course.default_db_url)
+
+
+def cmd_demo(args) -> int:
+    from .demo import demo
+
+    demo(args.dir, jobs=args.jobs)
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .runner import format_summary, parse_parameters, run
+
+    rows = run(args.paths, parameters=parse_parameters(args.parameter), jobs=args.jobs, out=args.out,
+               scheduler=args.scheduler, cell_timeout=args.cell_timeout, progress=not args.no_progress)
+    print(format_summary(rows))
+    failed = [r for r in rows if r.status != "ok"]
+    if failed:
+        print(f"mlip: {len(failed)} of {len(rows)} notebook(s) failed: {', '.join(r.notebook for r in failed)}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_course(args) -> int:
+    course = init_course(Path(args.dir), course_id=args.id)
+    print(f"course {course.course_id} ready at {course.root}; next: mlip release ASSIGNMENT --course {args.dir}")
+    return 0
+
+
+def cmd_rubric(args) -> int:
+    from .nbcells import graded_cells, read_notebook
+    from .release import build_versions
+    from .rubric import draft_rubric, rubric_to_yaml
+
+    try:
+        course = open_course(args.course)
+    except Exception:  # drafting works without a course too
+        course = None
+    src = find_assignment_source(course, args.assignment, Path(args.assignments) if args.assignments else None)
+    cells = []
+    for nb_path in sorted(src.glob("*.ipynb")):
+        master, _ = build_versions(read_notebook(nb_path), nb_path.name, args.assignment)
+        cells += graded_cells(master, nb_path.name)
+    print(rubric_to_yaml(draft_rubric(cells, title=args.assignment)), end="")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from .release import release
+
+    course = open_course(args.course)
+    rel = release(course, args.assignment, due=args.due, final=args.final, assignments_dir=args.assignments)
+    auto, manual = len(rel.rubric.auto_specs), len(rel.rubric.manual_specs)
+    print(f"released {rel.name} to {rel.release_dir}: {len(rel.notebooks)} notebook(s), {auto} automatic and "
+          f"{manual} manual spec(s), {rel.rubric.max_points:g} points"
+          + (" (rubric derived from the notebook)" if rel.rubric.derived else ""))
+    return 0
+
+
+def cmd_submit(args) -> int:
+    from .intake import submit
+
+    course = open_course(args.course)
+    ledger = _ledger(course, args)
+    try:
+        intake = submit(course, ledger, args.assignment, args.paths, student=args.student, at=args.at)
+    finally:
+        ledger.close()
+    a = intake.attempt
+    if not intake.new:
+        print(f"{a.student}: same files as attempt {a.number} (sha256 {a.sha256[:12]}); nothing new recorded")
+    elif a.intake_status == "rejected":
+        print(f"mlip: {a.student} attempt {a.number} recorded but rejected: {a.reason}", file=sys.stderr)
+        return 1
+    else:
+        print(f"{a.student}: attempt {a.number} of {a.assignment} taken in at {a.submitted_at.isoformat()} "
+              f"(sha256 {a.sha256[:12]})")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from .intake import collect
+
+    course = open_course(args.course)
+    ledger = _ledger(course, args)
+    try:
+        intakes, problems = collect(course, ledger, args.assignment, args.source)
+    finally:
+        ledger.close()
+    new = sum(i.new for i in intakes)
+    print(f"collected {len(intakes)} submission(s): {new} new attempt(s), {len(intakes) - new} already known")
+    for p in problems:
+        print(f"  problem: {p}", file=sys.stderr)
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from .grading import Limits, grade
+
+    course = open_course(args.course)
+    report = grade(course, args.assignment, jobs=args.jobs, scheduler=args.scheduler, db_url=args.db_url,
+                   limits=Limits(args.cell_timeout, args.notebook_timeout),
+                   progress=lambda a, o: print(f"  {a.assignment}/{a.student} #{a.number}: {o.status}"
+                                               f"{' (' + o.reason + ')' if o.reason else ''} {o.seconds:.1f} s",
+                                               flush=True))
+    print(f"graded {report.graded} attempt(s) ({report.errors} with errors) in {report.seconds:.1f} s")
+    for f in report.failures:
+        print(f"mlip: {f}", file=sys.stderr)
+    return 1 if report.failures else 0
+
+
+def cmd_status(args) -> int:
+    from .standing import assignment_status, format_table
+
+    course = open_course(args.course)
+    status = assignment_status(course, args.assignment, student=args.student, db_url=args.db_url)
+    if args.student and not status.doc["students"]:
+        raise UsageError(f"no attempts of {args.assignment} by {args.student!r}")
+    print(json.dumps(status.to_dict(), indent=1) if args.json else format_table(status))
+    return 0
+
+
+def cmd_mark(args) -> int:
+    from .marking import mark
+
+    course = open_course(args.course)
+    m = mark(course, args.assignment, student=args.student, spec=args.spec, passed=args.passed,
+             comment=args.comment, db_url=args.db_url)
+    print(f"{m.student}: {m.spec} marked {'pass' if m.passed else 'fail'} (attempt {m.attempt})")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import write_feedback
+
+    course = open_course(args.course)
+    paths = write_feedback(course, args.assignment, student=args.student, db_url=args.db_url)
+    print(f"wrote {len(paths)} feedback page(s) to {course.feedback_dir(args.assignment)}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export
+
+    course = open_course(args.course)
+    text = export(course, fmt=args.format, db_url=args.db_url)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .check import check
+
+    report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs)
+    width = max(len(k) for k in report.solution)
+    print(f"{'spec':<{width}}  solution  blank")
+    for k in report.solution:
+        print(f"{k:<{width}}  {'pass' if report.solution[k] else 'FAIL':>8}  {'pass' if report.blank[k] else 'fail':>5}")
+    if not report.ok:
+        print(f"mlip: {args.assignment} is not ready: {'; '.join(report.problems)}", file=sys.stderr)
+        return 1
+    print(f"{args.assignment}: the solution passes every automatic spec and the blank release none")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .validate import validate
+
+    report = validate(args.notebook)
+    print(report.text)
+    return 0 if report.ok else 1
+
+
+def dispatch(args) -> int:
+    """Call the function of the chosen subcommand."""
+    return globals()[f"cmd_{args.command}"](args)

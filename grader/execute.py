@@ -1,0 +1,184 @@
+"""The one way a notebook is run: lecture batch runs and grading both call `run_notebook`."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellControlSignal, CellExecutionError, CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+
+OUTPUT_LIMIT_CHARS = 200_000
+"""Text kept per cell; the rest of a flood of output is cut and noted."""
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """What happened to one code cell."""
+
+    index: int
+    status: str
+    """``ok``, ``error``, ``timeout``, ``died`` (the kernel died in it) or ``not run``."""
+    error: str = ""
+    """``Name: value`` of the error, or why the cell did not run."""
+    stderr: bool = False
+    """The cell wrote to stderr (nbgrader scores such a test cell 0)."""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A notebook's run: the executed notebook, each code cell's fate, and one overall status."""
+
+    nb: NotebookNode
+    cells: tuple[CellRun, ...]
+    status: str
+    """``ok``; ``error`` (a cell raised and errors stop the run); ``timeout``; ``died``."""
+    reason: str = ""
+    seconds: float = 0.0
+    by_index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def cell(self, index: int) -> CellRun:
+        """The run of the cell at ``index``."""
+        return self.by_index[index]
+
+
+def _error_of(cell: NotebookNode) -> tuple[str, bool]:
+    err, stderr = "", False
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error" and not err:
+            err = f"{out.get('ename', 'Error')}: {str(out.get('evalue', ''))[:200]}"
+        elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+            stderr = True
+    return err, stderr
+
+
+def _limit_outputs(cell: NotebookNode, limit: int) -> None:
+    used = 0
+    kept = []
+    for out in cell.get("outputs", []):
+        text = out.get("text", "")
+        if isinstance(text, list):
+            text = "".join(text)
+        size = len(text) if text else sum(len(str(v)) for v in out.get("data", {}).values())
+        if used + size > limit:
+            kept.append({"output_type": "stream", "name": "stdout",
+                         "text": f"\n[output cut: more than {limit} characters]\n"})
+            if out.get("output_type") == "error":
+                kept.append(out)
+            break
+        used += size
+        kept.append(out)
+    cell.outputs = kept
+
+
+def run_notebook(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = 30, notebook_timeout: float = 600,
+                 kernel_name: str = "python3", allow_errors: bool = True,
+                 output_limit: int = OUTPUT_LIMIT_CHARS, km=None) -> RunOutcome:
+    """Execute ``nb`` in place in a fresh kernel started in ``cwd``.
+
+    Each cell gets at most ``cell_timeout`` seconds and the whole notebook ``notebook_timeout``; a timed-out
+    cell is interrupted and later cells still run until the notebook's time is spent. With
+    ``allow_errors=False`` the run stops at the first error (as papermill does).
+    """
+    start = time.monotonic()
+    deadline = start + notebook_timeout
+    sockets = None
+    if km is None:
+        # ipc sockets: nothing listens on the network, and a kernel without a network still reaches its client
+        sockets = tempfile.mkdtemp(prefix="mlip-k-")
+        km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=f"{sockets}/kernel")
+    try:
+        return _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors, output_limit,
+                    start, deadline)
+    finally:
+        stop_kernel(km)
+        if sockets:
+            shutil.rmtree(sockets, ignore_errors=True)
+
+
+def stop_kernel(km) -> None:
+    """Kill the kernel and everything in its process group; no process outlives its run."""
+    pgid = getattr(getattr(km, "provisioner", None), "pgid", None)
+    try:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    except Exception:  # a kernel that is already gone is fine
+        pass
+    if pgid:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        km.cleanup_resources()
+    except Exception:
+        pass
+
+
+def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors, output_limit, start, deadline):
+    client = NotebookClient(nb, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
+                            interrupt_on_timeout=True, record_timing=False, km=km,
+                            resources={"metadata": {"path": str(cwd)}}, startup_timeout=60)
+    runs: list[CellRun] = []
+    status, reason = "ok", ""
+    code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+
+    def skip_rest(after: int, why: str) -> None:
+        for j, _ in code_cells:
+            if j > after and all(r.index != j for r in runs):
+                runs.append(CellRun(j, "not run", why))
+
+    try:
+        with client.setup_kernel(cwd=str(cwd)):
+            for i, cell in code_cells:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    status, reason = "timeout", f"notebook time limit of {notebook_timeout:g} s reached"
+                    skip_rest(i - 1, reason)
+                    break
+                limit = min(cell_timeout, remaining)
+                client.timeout = max(1, int(limit + 0.999))
+                t0 = time.monotonic()
+                try:
+                    client.execute_cell(cell, i)
+                except DeadKernelError:
+                    runs.append(CellRun(i, "died", "the kernel died while running this cell",
+                                        seconds=time.monotonic() - t0))
+                    status, reason = "died", f"the kernel died in cell {i + 1}"
+                    skip_rest(i, "the kernel had died")
+                    break
+                except CellTimeoutError:
+                    pass
+                except (CellExecutionError, CellControlSignal):
+                    pass
+                took = time.monotonic() - t0
+                _limit_outputs(cell, output_limit)
+                err, stderr = _error_of(cell)
+                if took >= limit - 0.05 and (err.startswith("KeyboardInterrupt") or not err):
+                    runs.append(CellRun(i, "timeout", f"cell took longer than {limit:.0f} s", stderr, took))
+                    if limit < cell_timeout:
+                        status, reason = "timeout", f"notebook time limit of {notebook_timeout:g} s reached"
+                        skip_rest(i, reason)
+                        break
+                    continue
+                runs.append(CellRun(i, "error" if err else "ok", err, stderr, took))
+                if err and not allow_errors:
+                    status, reason = "error", f"cell {i + 1} raised {err}"
+                    skip_rest(i, "an earlier cell raised an error")
+                    break
+    except DeadKernelError as exc:
+        status, reason = "died", f"the kernel died ({str(exc)[:120]})"
+        skip_rest(-1 if not runs else runs[-1].index, reason)
+    except RuntimeError as exc:
+        status, reason = "died", f"the kernel could not start or stopped answering ({str(exc)[:120]})"
+        skip_rest(-1 if not runs else runs[-1].index, reason)
+    runs.sort(key=lambda r: r.index)
+    return RunOutcome(nb, tuple(runs), status, reason, time.monotonic() - start,
+                      by_index={r.index: r for r in runs})

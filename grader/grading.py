@@ -1,0 +1,192 @@
+"""Grading: each pending attempt runs in a worker; the coordinator alone records the verdicts."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.utils import determine_grade
+
+from .course import Course
+from .engine import map_unordered
+from .execute import run_notebook
+from .ledger import Attempt, Ledger, Result, now_utc
+from .nbcells import grade_id, is_test_cell, read_notebook
+from .release import released_notebooks, released_rubric
+from .restore import restore
+from .errors import SubmissionError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time limits for one attempt."""
+
+    cell_timeout: float = 30
+    """Seconds one cell may run."""
+    notebook_timeout: float = 300
+    """Seconds all of one notebook's cells may run together."""
+
+
+@dataclass(frozen=True)
+class GradeJob:
+    """Everything a worker needs to grade one attempt, and nothing else (no database, no other students)."""
+
+    attempt_id: int
+    student: str
+    files_dir: str
+    release_dir: str
+    master_dir: str
+    notebooks: tuple[str, ...]
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class GradeOutcome:
+    """What a worker sends back: per-cell verdicts, an overall status, and the graded notebooks."""
+
+    attempt_id: int
+    status: str
+    reason: str
+    cells: dict
+    flags: tuple[str, ...]
+    seconds: float
+    graded: dict
+    """notebook name -> executed notebook JSON (for the course staff only)."""
+
+
+def _cell_verdict(cell, run) -> str:
+    if run is None:
+        return "failed: not run"
+    if run.status == "not run":
+        return f"failed: not run ({run.error})"
+    if run.status == "timeout":
+        return f"failed: {run.error}"
+    if run.status == "died":
+        return "failed: the kernel died in this cell"
+    if run.error:
+        return f"failed: {run.error}"
+    if run.stderr:
+        return "failed: wrote to stderr (a warning or error message)"
+    score, max_points = determine_grade(cell)
+    if max_points and (score is None or score < max_points):
+        return "failed: the cell's last value gave partial credit"
+    return "passed"
+
+
+def grade_job(job: GradeJob) -> GradeOutcome:
+    """Grade one attempt in a fresh working copy; runs inside a worker process."""
+    start = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix=f"mlip-{job.attempt_id}-"))
+    cells: dict[str, str] = {}
+    flags: list[str] = []
+    graded: dict[str, str] = {}
+    status, reasons = "graded", []
+    try:
+        shutil.copytree(job.files_dir, work, dirs_exist_ok=True)
+        for p in Path(job.release_dir).rglob("*"):
+            if p.is_file() and p.suffix != ".ipynb":
+                dest = work / p.relative_to(job.release_dir)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(p, dest)
+        for p in work.rglob("*"):
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        for name in job.notebooks:
+            master = read_notebook(Path(job.master_dir) / name)
+            test_ids = [gid for c in master.cells if is_test_cell(c) and (gid := grade_id(c))]
+            try:
+                student = read_notebook(work / name, student=job.student)
+            except SubmissionError as exc:
+                for gid in test_ids:
+                    cells[gid] = f"failed: {exc}"
+                status, reasons = "error", reasons + [str(exc)]
+                continue
+            release = read_notebook(Path(job.master_dir) / f"release-{name}")
+            restored = restore(master, student, release)
+            flags += [f"{name}: test cell {g} was edited (restored from the release)" for g in restored.edited
+                      if g in test_ids]
+            flags += [f"{name}: test cell {g} was deleted (restored from the release)" for g in restored.missing
+                      if g in test_ids]
+            (work / name).write_text(nbformat.writes(restored.nb), encoding="utf-8")
+            outcome = run_notebook(restored.nb, cwd=work, cell_timeout=job.limits.cell_timeout,
+                                   notebook_timeout=job.limits.notebook_timeout)
+            if outcome.status != "ok":
+                status, reasons = "error", reasons + [f"{name}: {outcome.reason}"]
+            for i, cell in enumerate(restored.nb.cells):
+                if is_test_cell(cell):
+                    cells[grade_id(cell)] = _cell_verdict(cell, outcome.by_index.get(i))
+            graded[name] = nbformat.writes(restored.nb)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return GradeOutcome(job.attempt_id, status, "; ".join(reasons), cells, tuple(flags),
+                        time.monotonic() - start, graded)
+
+
+def spec_verdicts(rubric, cells: dict) -> dict[str, bool]:
+    """A spec passes if and only if every one of its test cells passed."""
+    return {s.id: all(cells.get(g) == "passed" for g in s.tests) for s in rubric.auto_specs}
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    """What one `mlip grade` run did."""
+
+    graded: int
+    errors: int
+    seconds: float
+    failures: tuple[str, ...] = ()
+
+
+def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, scheduler: str | None = None,
+          db_url: str | None = None, limits: Limits | None = None, progress=None) -> GradeReport:
+    """Grade every pending attempt (of one assignment, or all); safe to re-run after a crash."""
+    limits = limits or Limits()
+    start = time.monotonic()
+    if assignment:
+        course.require_released(assignment)
+    with course.lock("grade"):
+        ledger = Ledger(db_url or course.default_db_url)
+        try:
+            pending = ledger.pending(assignment)
+            by_id = {a.id: a for a in pending}
+            job_list = [_job(course, a, limits) for a in pending]
+            rubrics = {a.assignment: released_rubric(course, a.assignment) for a in pending}
+            n_graded = n_err = 0
+            failures = []
+            for job, out, exc in map_unordered(grade_job, job_list, jobs=jobs, scheduler=scheduler):
+                attempt = by_id[job.attempt_id]
+                if exc is not None:
+                    out = GradeOutcome(job.attempt_id, "error", f"grading failed: {type(exc).__name__}: {exc}",
+                                       {}, (), 0.0, {})
+                    failures.append(f"{attempt.student} attempt {attempt.number}: {out.reason}")
+                _keep_graded(course, attempt, out)
+                rubric = rubrics[attempt.assignment]
+                ledger.add_result(Result(
+                    attempt_id=attempt.id, graded_at=now_utc(), status=out.status, reason=out.reason,
+                    specs=spec_verdicts(rubric, out.cells), cells=out.cells, flags=out.flags,
+                    sandbox="none", seconds=round(out.seconds, 3)))
+                n_graded += 1
+                n_err += out.status == "error"
+                if progress:
+                    progress(attempt, out)
+        finally:
+            ledger.close()
+    return GradeReport(n_graded, n_err, time.monotonic() - start, tuple(failures))
+
+
+def _job(course: Course, attempt: Attempt, limits: Limits) -> GradeJob:
+    return GradeJob(
+        attempt_id=attempt.id, student=attempt.student,
+        files_dir=str(course.store_dir(attempt.assignment, attempt.student) / attempt.sha256[:16]),
+        release_dir=str(course.release_dir(attempt.assignment)),
+        master_dir=str(course.master_dir(attempt.assignment)),
+        notebooks=tuple(released_notebooks(course, attempt.assignment)), limits=limits)
+
+
+def _keep_graded(course: Course, attempt: Attempt, out: GradeOutcome) -> None:
+    dest = course.private / "graded" / attempt.assignment / attempt.student / str(attempt.number)
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, text in out.graded.items():
+        (dest / name).write_text(text, encoding="utf-8")

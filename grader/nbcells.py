@@ -1,0 +1,142 @@
+"""Reading notebooks and their nbgrader cells, with one-line errors for broken files."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from .errors import SubmissionError
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    """An nbgrader cell that a rubric can refer to."""
+
+    notebook: str
+    """File name of the notebook that holds the cell."""
+    grade_id: str
+    """nbgrader's id for the cell."""
+    cell_type: str
+    """``code`` or ``markdown``."""
+    grade: bool
+    """nbgrader marks the cell as graded."""
+    solution: bool
+    """The student writes into the cell."""
+    locked: bool
+    """The student may not change the cell."""
+    points: float
+    """nbgrader's points for the cell (the rubric's points are what count)."""
+    title: str
+    """A short human title taken from the cell's first line."""
+
+    @property
+    def is_test(self) -> bool:
+        """An autograded test cell: graded code the student does not write."""
+        return self.grade and not self.solution and self.cell_type == "code"
+
+    @property
+    def is_manual_answer(self) -> bool:
+        """An answer a person grades (graded solution cell or task)."""
+        return self.grade and self.solution
+
+
+def nbgrader_meta(cell: NotebookNode) -> dict:
+    """The cell's nbgrader metadata, or an empty dict."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def grade_id(cell: NotebookNode) -> str | None:
+    """The cell's nbgrader grade_id, if any."""
+    gid = nbgrader_meta(cell).get("grade_id")
+    return gid if isinstance(gid, str) and gid else None
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """Whether the cell is an autograded test cell."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
+
+
+def _title(cell: NotebookNode) -> str:
+    for line in cell.source.splitlines():
+        text = line.strip().lstrip("#").strip()
+        if text and not text.startswith("BEGIN") and not text.startswith("YOUR"):
+            return text[:100]
+    return grade_id(cell) or "cell"
+
+
+def graded_cells(nb: NotebookNode, notebook_name: str) -> list[GradedCell]:
+    """List the nbgrader cells of a notebook in order."""
+    out = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        gid = grade_id(cell)
+        if not gid or not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+            continue
+        out.append(GradedCell(
+            notebook=notebook_name,
+            grade_id=gid,
+            cell_type=cell.cell_type,
+            grade=bool(meta.get("grade")),
+            solution=bool(meta.get("solution")),
+            locked=bool(meta.get("locked")),
+            points=float(meta.get("points") or 0),
+            title=_title(cell),
+        ))
+    return out
+
+
+def read_notebook(path: Path, *, student: str | None = None) -> NotebookNode:
+    """Read a notebook, turning every way it can be broken into one clear SubmissionError."""
+    path = Path(path)
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionError(f"{name}: cannot be read ({exc.strerror})", student=student) from None
+    if not raw.strip():
+        raise SubmissionError(f"{name}: the file is empty; submit the saved notebook", student=student)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(
+            f"{name}: not UTF-8 text (bad byte at offset {exc.start}); save it again from Jupyter",
+            student=student,
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SubmissionError(
+            f"{name}: not valid notebook JSON (line {exc.lineno}, column {exc.colno}); "
+            "open it in Jupyter, save, and submit again",
+            student=student,
+        ) from None
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        raise SubmissionError(f"{name}: JSON but not a notebook (no cells)", student=student)
+    major = data.get("nbformat")
+    if major != 4:
+        raise SubmissionError(
+            f"{name}: nbformat version {major} is not supported (need 4); save it with Jupyter 4 or later",
+            student=student,
+        )
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises several types for malformed documents
+        raise SubmissionError(f"{name}: malformed notebook ({type(exc).__name__})", student=student) from None
+    for cell in nb.cells:
+        if "source" not in cell or "cell_type" not in cell:
+            raise SubmissionError(f"{name}: a cell has no source or type", student=student)
+    return nb
+
+
+def strip_outputs(nb: NotebookNode) -> NotebookNode:
+    """Remove outputs and execution counts in place and return the notebook."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
