@@ -199,6 +199,16 @@ def _student_of(parts: tuple[str, ...]) -> tuple[str, str]:
     return name.split("_", 1)[0] if "_" in name else Path(name).stem, name.split("_")[-1] if "_" in name else name
 
 
+def _timestamp(path: Path, fallback: dt.datetime) -> dt.datetime:
+    """nbgrader's timestamp.txt, or the file time if it cannot be read."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(path.read_text().strip()).replace(tzinfo=dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return fallback
+
+
 def collect(course: Course, ledger: Ledger, assignment: str, source: str | Path) -> tuple[list[Intake], list[str]]:
     """Take in a folder of student folders or an LMS zip; returns intakes and per-student problems."""
     course.require_released(assignment)
@@ -223,7 +233,7 @@ def collect(course: Course, ledger: Ledger, assignment: str, source: str | Path)
             groups.setdefault(student, []).append((rest, data, problem, when))
             stamp = p.parent / "timestamp.txt"
             if stamp.is_file():
-                groups[student][-1] = (rest, data, problem, parse_time(stamp.read_text().strip(), "timestamp"))
+                groups[student][-1] = (rest, data, problem, _timestamp(stamp, when))
     else:
         raise UsageError(f"{source}: not a folder or a zip file")
     intakes, problems = [], []

@@ -1,0 +1,54 @@
+"""Shared test set-up: the venv's tools on PATH, a released toy course, helpers to build submissions."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+KIT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", help="rewrite golden files instead of comparing")
+
+
+@pytest.fixture
+def update_goldens(request) -> bool:
+    return request.config.getoption("--update-goldens")
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+def make_toy_course(root: Path):
+    """A fresh course at ``root`` with the toy assignment released."""
+    from grader.course import init_course
+    from grader.release import release
+
+    course = init_course(root)
+    release(course, "toy", assignments_dir=FIXTURES)
+    return course
+
+
+@pytest.fixture
+def toy_course(tmp_path):
+    """A fresh course with the toy assignment released."""
+    return make_toy_course(tmp_path / "course")
+
+
+def toy_submission(course, folder: Path, answers: dict[str, str] | None = None, *, solution: bool = False) -> Path:
+    """Write a toy notebook filled with ``answers`` (or the solution) into ``folder``."""
+    from grader.nbcells import read_notebook
+    from grader.submissions import solution_answers, write_submission
+
+    if solution:
+        answers = solution_answers(read_notebook(FIXTURES / "toy" / "toy.ipynb"))
+    return write_submission(course.release_dir("toy") / "toy.ipynb", answers or {}, folder / "toy.ipynb")
