@@ -28,7 +28,7 @@ def environment_pins() -> dict[str, str]:
             for line in dep.get("pip", []):
                 if "==" in line:
                     name, version = line.split("==")
-                    pins[_canon(name)] = version
+                    pins[_canon(Requirement(name).name)] = version
         elif "=" in dep:
             name, version = dep.split("=", 1)
             if name not in ("python",):
