@@ -4,14 +4,17 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellControlSignal, CellExecutionError, CellTimeoutError, DeadKernelError
+import nbformat
 from nbformat import NotebookNode
 
 OUTPUT_LIMIT_CHARS = 200_000
@@ -49,6 +52,45 @@ class RunOutcome:
         return self.by_index[index]
 
 
+class CappedClient(NotebookClient):
+    """nbclient's client with a cap on what one cell's outputs may hold, and each cell's reply status kept."""
+
+    def __init__(self, *args, output_limit: int = OUTPUT_LIMIT_CHARS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.output_limit = output_limit
+        self.used: dict[int, int] = {}
+        self.cut: set[int] = set()
+        self.late_stderr: set[int] = set()
+        self.replies: dict[int, str] = {}
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep outputs until the cell's limit, then one note; errors are always kept."""
+        kind = msg["msg_type"]
+        content = msg.get("content", {})
+        if kind == "stream":
+            size = len(content.get("text", ""))
+        elif kind in ("display_data", "execute_result", "update_display_data"):
+            size = sum(len(str(v)) for v in content.get("data", {}).values())
+        else:
+            size = 0
+        used = self.used.get(cell_index, 0)
+        if kind == "error" or used + size <= self.output_limit:
+            self.used[cell_index] = used + size
+            return super().output(outs, msg, display_id, cell_index)
+        if kind == "stream" and content.get("name") == "stderr":
+            self.late_stderr.add(cell_index)
+        if cell_index not in self.cut:
+            self.cut.add(cell_index)
+            outs.append(nbformat.v4.new_output(
+                "stream", name="stdout", text=f"\n[output cut: more than {self.output_limit} characters]\n"))
+        return None
+
+    def _check_raise_for_error(self, cell, cell_index, exec_reply):
+        if exec_reply is not None:
+            self.replies[cell_index] = exec_reply.get("content", {}).get("status", "")
+        return super()._check_raise_for_error(cell, cell_index, exec_reply)
+
+
 def _error_of(cell: NotebookNode) -> tuple[str, bool]:
     err, stderr = "", False
     for out in cell.get("outputs", []):
@@ -57,25 +99,6 @@ def _error_of(cell: NotebookNode) -> tuple[str, bool]:
         elif out.get("output_type") == "stream" and out.get("name") == "stderr":
             stderr = True
     return err, stderr
-
-
-def _limit_outputs(cell: NotebookNode, limit: int) -> None:
-    used = 0
-    kept = []
-    for out in cell.get("outputs", []):
-        text = out.get("text", "")
-        if isinstance(text, list):
-            text = "".join(text)
-        size = len(text) if text else sum(len(str(v)) for v in out.get("data", {}).values())
-        if used + size > limit:
-            kept.append({"output_type": "stream", "name": "stdout",
-                         "text": f"\n[output cut: more than {limit} characters]\n"})
-            if out.get("output_type") == "error":
-                kept.append(out)
-            break
-        used += size
-        kept.append(out)
-    cell.outputs = kept
 
 
 def run_notebook(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = 30, notebook_timeout: float = 600,
@@ -93,7 +116,7 @@ def run_notebook(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = 30,
     if km is None:
         # ipc sockets: nothing listens on the network, and a kernel without a network still reaches its client
         sockets = tempfile.mkdtemp(prefix="mlip-k-")
-        km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=f"{sockets}/kernel")
+        km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=f"{sockets}/kernel")
     try:
         return _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors, output_limit,
                     start, deadline)
@@ -108,7 +131,7 @@ def stop_kernel(km) -> None:
     pgid = getattr(getattr(km, "provisioner", None), "pgid", None)
     try:
         if km.has_kernel:
-            km.shutdown_kernel(now=True)
+            run_sync(km.shutdown_kernel)(now=True)
     except Exception:  # a kernel that is already gone is fine
         pass
     if pgid:
@@ -117,15 +140,15 @@ def stop_kernel(km) -> None:
         except (ProcessLookupError, PermissionError):
             pass
     try:
-        km.cleanup_resources()
+        run_sync(km.cleanup_resources)()
     except Exception:
         pass
 
 
 def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors, output_limit, start, deadline):
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
-                            interrupt_on_timeout=True, record_timing=False, km=km,
-                            resources={"metadata": {"path": str(cwd)}}, startup_timeout=60)
+    client = CappedClient(nb, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
+                          interrupt_on_timeout=True, record_timing=False, km=km, output_limit=output_limit,
+                          resources={"metadata": {"path": str(cwd)}}, startup_timeout=60)
     runs: list[CellRun] = []
     status, reason = "ok", ""
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
@@ -136,7 +159,8 @@ def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
                 runs.append(CellRun(j, "not run", why))
 
     try:
-        with client.setup_kernel(cwd=str(cwd)):
+        # the kernel process's own chatter (banners, logging) is not cell output; keep it off our stderr
+        with client.setup_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             for i, cell in code_cells:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -159,8 +183,10 @@ def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
                 except (CellExecutionError, CellControlSignal):
                     pass
                 took = time.monotonic() - t0
-                _limit_outputs(cell, output_limit)
                 err, stderr = _error_of(cell)
+                stderr = stderr or i in client.late_stderr
+                if not err and client.replies.get(i) == "error":
+                    err = "Error: the cell failed but showed no traceback"
                 if took >= limit - 0.05 and (err.startswith("KeyboardInterrupt") or not err):
                     runs.append(CellRun(i, "timeout", f"cell took longer than {limit:.0f} s", stderr, took))
                     if limit < cell_timeout:

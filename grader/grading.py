@@ -18,6 +18,7 @@ from .nbcells import grade_id, is_test_cell, read_notebook
 from .release import released_notebooks, released_rubric
 from .restore import restore
 from .errors import SubmissionError
+from .sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home, require, sandbox_uid
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class GradeJob:
     master_dir: str
     notebooks: tuple[str, ...]
     limits: Limits = field(default_factory=Limits)
+    sandbox: SandboxSpec = field(default_factory=SandboxSpec)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,11 @@ def _cell_verdict(cell, run) -> str:
 def grade_job(job: GradeJob) -> GradeOutcome:
     """Grade one attempt in a fresh working copy; runs inside a worker process."""
     start = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix=f"mlip-{job.attempt_id}-"))
+    scratch = Path(tempfile.mkdtemp(prefix=f"mlip-{job.attempt_id}-"))
+    scratch.chmod(0o755)
+    work, home, sockets = scratch / "work", scratch / "home", scratch / "sockets"
+    for d in (work, home, sockets):
+        d.mkdir()
     cells: dict[str, str] = {}
     flags: list[str] = []
     graded: dict[str, str] = {}
@@ -93,6 +99,9 @@ def grade_job(job: GradeJob) -> GradeOutcome:
                 shutil.copy(p, dest)
         for p in work.rglob("*"):
             p.chmod(0o755 if p.is_dir() else 0o644)
+        uid = sandbox_uid(job.attempt_id)
+        if job.sandbox.kind == "bwrap":
+            prepare_home(home)
         for name in job.notebooks:
             master = read_notebook(Path(job.master_dir) / name)
             test_ids = [gid for c in master.cells if is_test_cell(c) and (gid := grade_id(c))]
@@ -111,7 +120,8 @@ def grade_job(job: GradeJob) -> GradeOutcome:
                       if g in test_ids]
             (work / name).write_text(nbformat.writes(restored.nb), encoding="utf-8")
             outcome = run_notebook(restored.nb, cwd=work, cell_timeout=job.limits.cell_timeout,
-                                   notebook_timeout=job.limits.notebook_timeout)
+                                   notebook_timeout=job.limits.notebook_timeout,
+                                   km=_kernel_manager(job, uid, work, home, sockets))
             if outcome.status != "ok":
                 status, reasons = "error", reasons + [f"{name}: {outcome.reason}"]
             for i, cell in enumerate(restored.nb.cells):
@@ -119,9 +129,21 @@ def grade_job(job: GradeJob) -> GradeOutcome:
                     cells[grade_id(cell)] = _cell_verdict(cell, outcome.by_index.get(i))
             graded[name] = nbformat.writes(restored.nb)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return GradeOutcome(job.attempt_id, status, "; ".join(reasons), cells, tuple(flags),
                         time.monotonic() - start, graded)
+
+
+def _kernel_manager(job: GradeJob, uid: int, work: Path, home: Path, sockets: Path):
+    """A kernel manager for this attempt: sandboxed unless `none` was asked for."""
+    if job.sandbox.kind == "none":
+        return None
+    for stale in sockets.iterdir():
+        stale.unlink()
+    km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
+    km.configure_sandbox(job.sandbox, uid=uid, work=work, home=home, sockets=sockets)
+    give_to(uid, work, home, sockets)
+    return km
 
 
 def spec_verdicts(rubric, cells: dict) -> dict[str, bool]:
@@ -140,9 +162,12 @@ class GradeReport:
 
 
 def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, scheduler: str | None = None,
-          db_url: str | None = None, limits: Limits | None = None, progress=None) -> GradeReport:
+          db_url: str | None = None, limits: Limits | None = None, sandbox: str = "bwrap",
+          progress=None) -> GradeReport:
     """Grade every pending attempt (of one assignment, or all); safe to re-run after a crash."""
     limits = limits or Limits()
+    require(sandbox)
+    spec = SandboxSpec(kind=sandbox, cpu_seconds=int(limits.notebook_timeout) + 60)
     start = time.monotonic()
     if assignment:
         course.require_released(assignment)
@@ -151,7 +176,7 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
         try:
             pending = ledger.pending(assignment)
             by_id = {a.id: a for a in pending}
-            job_list = [_job(course, a, limits) for a in pending]
+            job_list = [_job(course, a, limits, spec) for a in pending]
             rubrics = {a.assignment: released_rubric(course, a.assignment) for a in pending}
             n_graded = n_err = 0
             failures = []
@@ -166,7 +191,7 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
                 ledger.add_result(Result(
                     attempt_id=attempt.id, graded_at=now_utc(), status=out.status, reason=out.reason,
                     specs=spec_verdicts(rubric, out.cells), cells=out.cells, flags=out.flags,
-                    sandbox="none", seconds=round(out.seconds, 3)))
+                    sandbox=spec.kind, seconds=round(out.seconds, 3)))
                 n_graded += 1
                 n_err += out.status == "error"
                 if progress:
@@ -176,13 +201,13 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
     return GradeReport(n_graded, n_err, time.monotonic() - start, tuple(failures))
 
 
-def _job(course: Course, attempt: Attempt, limits: Limits) -> GradeJob:
+def _job(course: Course, attempt: Attempt, limits: Limits, spec: SandboxSpec) -> GradeJob:
     return GradeJob(
         attempt_id=attempt.id, student=attempt.student,
         files_dir=str(course.store_dir(attempt.assignment, attempt.student) / attempt.sha256[:16]),
         release_dir=str(course.release_dir(attempt.assignment)),
         master_dir=str(course.master_dir(attempt.assignment)),
-        notebooks=tuple(released_notebooks(course, attempt.assignment)), limits=limits)
+        notebooks=tuple(released_notebooks(course, attempt.assignment)), limits=limits, sandbox=spec)
 
 
 def _keep_graded(course: Course, attempt: Attempt, out: GradeOutcome) -> None:

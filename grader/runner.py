@@ -1,13 +1,13 @@
 """`mlip run`: many notebooks with papermill's parameters, the grader's execution function and engine."""
 from __future__ import annotations
 
-import copy
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from papermill.cli import _resolve_type
+from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from .engine import map_unordered
@@ -61,7 +61,8 @@ def run_one(job: RunJob) -> RunSummary:
         if not has_parameters_cell(nb):
             return RunSummary(src.name, "error", 0.0,
                               "no cell tagged `parameters`; tag one so -p values have a place to go", "")
-        nb = parameterize_notebook(copy.deepcopy(nb), params, kernel_name="python3", language="python")
+        nb = load_notebook_node(str(src))  # papermill's reader adds the metadata its parameterizer expects
+        nb = parameterize_notebook(nb, params, kernel_name="python3", language="python")
     outcome = run_notebook(nb, cwd=src.parent.resolve(), cell_timeout=job.cell_timeout,
                            notebook_timeout=job.notebook_timeout, allow_errors=False)
     Path(job.out).parent.mkdir(parents=True, exist_ok=True)
