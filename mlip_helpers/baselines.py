@@ -1,6 +1,6 @@
 """Baselines a model must beat, and a table comparing a model against them.
 
-Introduced in ``notebooks/01-model-correctness.ipynb``. A baseline is learned
+Introduced in ``notebooks/04-model-correctness.ipynb``. A baseline is learned
 from the *training* labels only; it is then scored on the same test data as
 the model. The names are also importable from :mod:`mlip_helpers.evaluation`.
 """
@@ -32,7 +32,7 @@ __all__ = [
 class Baseline:
     """A named stand-in model with a ``predict`` function, as simple as possible.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``.
+    Introduced in ``notebooks/04-model-correctness.ipynb``.
 
     Examples
     --------
@@ -59,7 +59,7 @@ def _training_labels(y_train: Any) -> np.ndarray:
 def majority_baseline(y_train: Any) -> Baseline:
     """Always predict the most common label of the *training* labels.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. Ties go to the
+    Introduced in ``notebooks/04-model-correctness.ipynb``. Ties go to the
     label seen first. Learning the majority from test labels would leak the
     answer into the baseline, so only pass training labels.
 
@@ -84,7 +84,7 @@ def random_baseline(
 ) -> Baseline:
     """Guess a label at random among the training labels, reproducibly.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. ``uniform`` gives
+    Introduced in ``notebooks/04-model-correctness.ipynb``. ``uniform`` gives
     every class the same chance; ``stratified`` follows the training class
     shares. Each ``predict`` call restarts from ``seed``, so it is repeatable.
 
@@ -112,7 +112,7 @@ def rule_baseline(rule: Callable[[Any], Any], *, name: str = "simple rule",
                   description: str = "") -> Baseline:
     """Turn a hand-written rule into a baseline.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. ``rule`` receives
+    Introduced in ``notebooks/04-model-correctness.ipynb``. ``rule`` receives
     all inputs at once (for a DataFrame, the whole frame) and returns one label
     per row, e.g. ``lambda X: np.where(X["mean radius"] > 15, "malignant", "benign")``.
 
@@ -139,7 +139,7 @@ def compare_to_baselines(
 ) -> pd.DataFrame:
     """Score a model and its baselines on the same test data, one row each.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. ``model`` and each
+    Introduced in ``notebooks/04-model-correctness.ipynb``. ``model`` and each
     baseline may be anything with ``predict`` or a plain function of ``X``.
     With ``pos_label``, precision, recall and F1 for that class are added. The
     model comes first; baselines follow, best accuracy first.

@@ -1,6 +1,6 @@
 """Self-checking exercises: a verdict for the student, and *why* an answer is wrong.
 
-Introduced in ``notebooks/01-model-correctness.ipynb``. A wrong answer never
+Introduced in ``notebooks/04-model-correctness.ipynb``. A wrong answer never
 raises: :func:`check` prints one line and returns a :class:`CheckResult`
 with ``passed`` and ``reason``. An :class:`Exercise` knows the expected
 answer, how close is close enough, and known mistakes with their
@@ -73,7 +73,7 @@ def _mistakes(mistakes: Any) -> tuple[Mistake, ...]:
 class Exercise:
     """An exercise: the expected answer, how to compare, and known mistakes.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. Build one with
+    Introduced in ``notebooks/04-model-correctness.ipynb``. Build one with
     :meth:`number`, :meth:`labels`, :meth:`table` or :meth:`choice`.
 
     Examples
@@ -142,7 +142,7 @@ class Exercise:
 def check(exercise: str | Exercise, answer: Any, *, quiet: bool = False, **context: Any) -> CheckResult:
     """Check an exercise answer, print the verdict and return it as a :class:`CheckResult`.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. ``exercise`` is an
+    Introduced in ``notebooks/04-model-correctness.ipynb``. ``exercise`` is an
     :class:`Exercise` or the name of one in :mod:`mlip_helpers.exercises`;
     named exercises that depend on the notebook's data take it as keyword
     arguments (``context``). A wrong answer never raises; an unknown exercise

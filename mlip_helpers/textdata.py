@@ -1,6 +1,6 @@
 """Templated review sentences and text perturbations for behavioural tests.
 
-Introduced in ``notebooks/02-model-testing.ipynb``. Sentences are filled in
+Introduced in ``notebooks/05-model-testing.ipynb``. Sentences are filled in
 from templates such as ``"The {food} was {adj}."`` so that the label of every
 sentence is known by construction (the idea behind CheckList-style capability
 tests, Ribeiro et al. 2020, as presented in the lecture by Le Goues and
@@ -68,7 +68,7 @@ _NEUTRAL_SWAPS = {
 def expand_template(template: str, fillers: Mapping[str, Sequence[str]]) -> list[tuple[str, dict]]:
     """Fill a template with every combination of fillers; return ``(text, choices)`` pairs.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``.
+    Introduced in ``notebooks/05-model-testing.ipynb``.
 
     Examples
     --------
@@ -92,7 +92,7 @@ def make_templated_reviews(
 ) -> pd.DataFrame:
     """Generate short labelled reviews from :data:`TEMPLATES`; the label is known by construction.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. Columns: ``text``,
+    Introduced in ``notebooks/05-model-testing.ipynb``. Columns: ``text``,
     ``label`` (``label_names[1]`` for a positive adjective), ``template`` (its
     index), ``food``, ``adj`` and ``name`` (empty when the template has none).
 
@@ -124,7 +124,7 @@ def _rng(text: str, seed: int) -> np.random.Generator:
 def swap_name(text: str, *, seed: int = 0) -> str | None:
     """Replace the first name from :data:`NAMES` with another one; ``None`` if there is none.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``.
+    Introduced in ``notebooks/05-model-testing.ipynb``.
 
     Examples
     --------
@@ -142,7 +142,7 @@ def swap_name(text: str, *, seed: int = 0) -> str | None:
 def add_typo(text: str, *, seed: int = 0) -> str | None:
     """Swap two neighbouring letters inside one word of four or more letters; ``None`` if none.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``.
+    Introduced in ``notebooks/05-model-testing.ipynb``.
 
     Examples
     --------
@@ -167,7 +167,7 @@ def add_typo(text: str, *, seed: int = 0) -> str | None:
 def change_neutral_word(text: str) -> str | None:
     """Replace the first sentiment-neutral word (place, time, shop words) by a peer; else ``None``.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``.
+    Introduced in ``notebooks/05-model-testing.ipynb``.
 
     Examples
     --------
@@ -202,7 +202,7 @@ class Perturbation:
 def text_perturbations(*, seed: int = 0) -> tuple[Perturbation, ...]:
     """The three label-preserving perturbations: swap a name, add a typo, change a neutral word.
 
-    Introduced in ``notebooks/02-model-testing.ipynb``. A fresh tuple each
+    Introduced in ``notebooks/05-model-testing.ipynb``. A fresh tuple each
     call; the perturbations are deterministic for a given ``seed``.
 
     Examples
