@@ -17,6 +17,7 @@ from .ledger import Attempt, Ledger, Result, now_utc
 from .nbcells import grade_id, is_test_cell, read_notebook
 from .release import released_notebooks, released_rubric
 from .restore import restore
+from .tamper import clean, instrument, verify
 from .errors import SubmissionError
 from .sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home, require, sandbox_uid
 
@@ -116,18 +117,27 @@ def grade_job(job: GradeJob) -> GradeOutcome:
             restored = restore(master, student, release)
             flags += [f"{name}: test cell {g} was edited (restored from the release)" for g in restored.edited
                       if g in test_ids]
-            flags += [f"{name}: test cell {g} was deleted (restored from the release)" for g in restored.missing
-                      if g in test_ids]
+            flags += [f"{name}: test cell {g} was missing or had lost its nbgrader metadata (restored from the "
+                      "release)" for g in restored.missing if g in test_ids]
+            if restored.reordered:
+                flags.append(f"{name}: graded cells were moved out of order (the release's order was used)")
             (work / name).write_text(nbformat.writes(restored.nb), encoding="utf-8")
-            outcome = run_notebook(restored.nb, cwd=work, cell_timeout=job.limits.cell_timeout,
+            inst = instrument(restored.nb)
+            outcome = run_notebook(inst.nb, cwd=work, cell_timeout=job.limits.cell_timeout,
                                    notebook_timeout=job.limits.notebook_timeout,
                                    km=_kernel_manager(job, uid, work, home, sockets))
             if outcome.status != "ok":
                 status, reasons = "error", reasons + [f"{name}: {outcome.reason}"]
-            for i, cell in enumerate(restored.nb.cells):
+            checked = verify(inst.nb, inst)
+            flags += [f"{name}: {f}" for f in checked.flags]
+            for i, cell in enumerate(inst.nb.cells):
                 if is_test_cell(cell):
-                    cells[grade_id(cell)] = _cell_verdict(cell, outcome.by_index.get(i))
-            graded[name] = nbformat.writes(restored.nb)
+                    gid = grade_id(cell)
+                    verdict = _cell_verdict(cell, outcome.by_index.get(i))
+                    if verdict == "passed" and gid in checked.tampered:
+                        verdict = f"failed: {checked.tampered[gid]}"
+                    cells[gid] = verdict
+            graded[name] = nbformat.writes(clean(inst.nb, inst))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return GradeOutcome(job.attempt_id, status, "; ".join(reasons), cells, tuple(flags),

@@ -83,6 +83,8 @@ def assignment_status(course: Course, assignment: str, *, student: str | None = 
                      "late_days": t.late_days, "tokens_spent": t.tokens_spent, "penalty": t.penalty,
                      "note": t.note, "reason": (res.reason if res else a.reason), "flags": [],
                      "sha256": a.sha256, "sandbox": res.sandbox if res else None}
+            if res is not None and res.sandbox == "none":
+                entry["note"] = "; ".join(x for x in (entry["note"], "graded WITHOUT a sandbox (--sandbox none)") if x)
             if res is not None:
                 entry["specs"] = {s.id: bool(res.specs.get(s.id, False)) for s in rubric.auto_specs}
                 entry["messages"] = {s.id: s.message for s in rubric.auto_specs if not entry["specs"][s.id]}

@@ -64,7 +64,7 @@ def test_status_has_exact_verdicts_points_and_tokens(graded):
     assert s["carol"]["attempts"][0]["status"] == "late" and s["carol"]["tokens_left"] == 6
     assert (s["alice"]["points"], s["bob"]["points"], s["dave"]["points"]) == (80, 80, 0)
     assert s["mallory"]["flagged"] and "was edited" in " ".join(s["mallory"]["flagged"])
-    assert "was deleted" in " ".join(s["mallory"]["flagged"])
+    assert "was missing" in " ".join(s["mallory"]["flagged"])
     assert doc["max_points"] == 100
 
 
