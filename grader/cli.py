@@ -64,11 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("--student", required=True)
     p.add_argument("--at", default=None)
+    p.add_argument("--db-url", default=None)
     _course_arg(p)
 
     p = sub.add_parser("collect", help="take in a folder of student folders or an LMS zip")
     p.add_argument("assignment")
     p.add_argument("source")
+    p.add_argument("--db-url", default=None)
     _course_arg(p)
 
     p = sub.add_parser("grade", help="grade every pending attempt")
@@ -78,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db-url", default=None)
     p.add_argument("--cell-timeout", type=float, default=grading.Limits.cell_timeout)
     p.add_argument("--notebook-timeout", type=float, default=grading.Limits.notebook_timeout)
+    p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(grading.grade, "sandbox"),
+                   help="bwrap (default): each kernel in a bubblewrap sandbox; none: unconfined, said in every status")
     _course_arg(p)
 
     p = sub.add_parser("status", help="spec table and attempt history")

@@ -114,7 +114,7 @@ def cmd_grade(args) -> int:
 
     course = open_course(args.course)
     report = grade(course, args.assignment, jobs=args.jobs, scheduler=args.scheduler, db_url=args.db_url,
-                   limits=Limits(args.cell_timeout, args.notebook_timeout),
+                   limits=Limits(args.cell_timeout, args.notebook_timeout), sandbox=args.sandbox,
                    progress=lambda a, o: print(f"  {a.assignment}/{a.student} #{a.number}: {o.status}"
                                                f"{' (' + o.reason + ')' if o.reason else ''} {o.seconds:.1f} s",
                                                flush=True))

@@ -53,8 +53,9 @@ class Course:
 
     @property
     def default_db_url(self) -> str:
-        """SQLite ledger in the private folder, unless mlip.yml names another database."""
-        return str(self.config.get("db_url") or f"sqlite:///{self.private / 'ledger.sqlite'}")
+        """$MLIP_DB_URL, else mlip.yml's db_url, else a SQLite ledger in the private folder."""
+        return str(os.environ.get("MLIP_DB_URL") or self.config.get("db_url")
+                   or f"sqlite:///{self.private / 'ledger.sqlite'}")
 
     def source_dir(self, assignment: str) -> Path:
         """The instructor's assignment folder (with solutions and hidden tests)."""

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from .errors import MlipError
+
 metadata = sa.MetaData()
 
 attempts = sa.Table(
@@ -108,6 +110,14 @@ class Mark:
     marked_at: dt.datetime
 
 
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3, the driver the kit installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def _t(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
@@ -116,10 +126,17 @@ class Ledger:
     """Reads and appends rows; only the coordinating process ever writes."""
 
     def __init__(self, url: str):
+        url = normalise_url(url)
         self.url = url
         kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {"pool_pre_ping": True}
         self.engine = sa.create_engine(url, future=True, **kwargs)
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except sa.exc.OperationalError as exc:
+            self.engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
+            raise MlipError(f"cannot open the ledger at {sa.engine.make_url(url).render_as_string()} "
+                            f"({reason}); check --db-url or start the database") from None
 
     def close(self) -> None:
         """Release the database connections."""
