@@ -24,6 +24,10 @@ class CheckReport:
     solution: dict
     blank: dict
     problems: tuple[str, ...]
+    details: tuple[str, ...] = ()
+    """Why the solution failed: the failing test cells and their errors (for the author, never students)."""
+    derived: bool = False
+    """True when the assignment has no rubric.yml and one spec per test cell was derived."""
 
     @property
     def ok(self) -> bool:
@@ -32,7 +36,7 @@ class CheckReport:
 
 
 def check(assignment: str, *, assignments_dir: str | Path | None = None, jobs: int = 2,
-          limits: Limits | None = None) -> CheckReport:
+          limits: Limits | None = None, sandbox: str = "bwrap") -> CheckReport:
     """Release ``assignment`` into a scratch course and grade its solution and its blank student version."""
     src = find_assignment_source(None, assignment, Path(assignments_dir) if assignments_dir else None)
     with tempfile.TemporaryDirectory(prefix="mlip-check-") as tmp:
@@ -50,11 +54,25 @@ def check(assignment: str, *, assignments_dir: str | Path | None = None, jobs: i
                 submit(course, ledger, assignment, [folder], student=who, at=when)
         finally:
             ledger.close()
-        grade(course, assignment, jobs=jobs, limits=limits)
+        grade(course, assignment, jobs=jobs, limits=limits, sandbox=sandbox)
         doc = assignment_status(course, assignment).doc
+        ledger = Ledger(course.default_db_url)
+        try:
+            by_student = {a.student: a.id for a in ledger.attempts(assignment)}
+            results = ledger.results(assignment)
+        finally:
+            ledger.close()
+        solution_cells = results[by_student["solution"]].cells
+        details = tuple(f"solution: test cell {gid}: {verdict}" for gid, verdict in solution_cells.items()
+                        if verdict != "passed")
+        blank_cells = results[by_student["blank"]].cells
+        details += tuple(f"blank release: test cell {gid} passes" for gid, v in blank_cells.items() if v == "passed")
     verdicts = {s["student"]: {k: v["passed"] for k, v in s["specs"].items() if v["kind"] == "auto"}
                 for s in doc["students"]}
     problems = [f"solution fails spec {k!r}" for k, v in verdicts["solution"].items() if not v]
     problems += [f"blank release passes spec {k!r} (a student who wrote nothing would earn it)"
                  for k, v in verdicts["blank"].items() if v]
-    return CheckReport(assignment, verdicts["solution"], verdicts["blank"], tuple(problems))
+    derived = doc["rubric"] != "rubric.yml"
+    if derived:
+        problems.append("no rubric.yml: one spec per test cell was derived; write a rubric (`mlip rubric draft`)")
+    return CheckReport(assignment, verdicts["solution"], verdicts["blank"], tuple(problems), details, derived)

@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("--assignments", default=None)
     p.add_argument("--jobs", type=int, default=_default(check.check, "jobs"))
+    p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(check.check, "sandbox"))
 
     p = sub.add_parser("validate", help="student side: run the visible tests of a notebook")
     p.add_argument("notebook")

@@ -170,11 +170,13 @@ def cmd_export(args) -> int:
 def cmd_check(args) -> int:
     from .check import check
 
-    report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs)
+    report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs, sandbox=args.sandbox)
     width = max(len(k) for k in report.solution)
     print(f"{'spec':<{width}}  solution  blank")
     for k in report.solution:
         print(f"{k:<{width}}  {'pass' if report.solution[k] else 'FAIL':>8}  {'pass' if report.blank[k] else 'fail':>5}")
+    for line in report.details:
+        print(f"  {line}")
     if not report.ok:
         print(f"mlip: {args.assignment} is not ready: {'; '.join(report.problems)}", file=sys.stderr)
         return 1

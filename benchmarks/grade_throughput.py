@@ -1,0 +1,132 @@
+"""Grading throughput: nbgrader's own autograde in sequence against `mlip grade --jobs 1` and `--jobs N`.
+
+The same N copies of an assignment's solution (default: 40 of model-quality) are graded three ways, each in a
+fresh course; the script prints wall seconds, submissions per minute, the ratios, and the overhead per
+submission beyond the time the notebook's own cells take (measured by running the solution once).
+
+    python benchmarks/grade_throughput.py [-n 40] [--assignment model-quality] [--jobs 1 2 ...] [--sandbox bwrap]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+KIT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(KIT))
+
+from grader.course import init_course  # noqa: E402
+from grader.execute import run_notebook  # noqa: E402
+from grader.nbcells import read_notebook  # noqa: E402
+from grader.release import release  # noqa: E402
+from grader.submissions import solution_answers, write_submission  # noqa: E402
+
+BIN = str(Path(sys.executable).parent)
+ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
+
+
+def make_course(root: Path, assignment: str, n: int) -> tuple[Path, list[Path]]:
+    """A course with the assignment released and n solution submissions written out (not yet taken in)."""
+    course = init_course(root / "course")
+    rel = release(course, assignment, assignments_dir=KIT / "assignments")
+    name = rel.notebooks[0]
+    answers = solution_answers(read_notebook(course.source_dir(assignment) / name))
+    subs = []
+    for i in range(n):
+        dest = root / "subs" / f"s{i:03d}" / name
+        write_submission(course.release_dir(assignment) / name, answers, dest)
+        # each copy differs by one character so every submission is its own attempt
+        dest.write_text(dest.read_text().replace('"nbformat_minor"', f'"x_copy": {i}, "nbformat_minor"', 1))
+        subs.append(dest)
+    return course.root, subs
+
+
+def cells_seconds(course: Path, assignment: str, name: str) -> float:
+    """How long the solution's own cells take in one kernel (the part of grading no harness can avoid)."""
+    nb = read_notebook(course / "source" / assignment / name)
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in (course / "release" / assignment).iterdir():
+            if p.suffix != ".ipynb":
+                shutil.copy(p, tmp)
+        out = run_notebook(nb, cwd=tmp, cell_timeout=300, notebook_timeout=900)
+    return sum(c.seconds for c in out.cells)
+
+
+def bench_nbgrader(root: Path, assignment: str, n: int) -> float:
+    """nbgrader autograde, one process, submissions in sequence (its only mode)."""
+    course, subs = make_course(root, assignment, n)
+    subprocess.run(["nbgrader", "generate_assignment", assignment, "--force"], cwd=course, env=ENV, check=True,
+                   capture_output=True)
+    for sub in subs:
+        dest = course / "submitted" / sub.parent.name / assignment
+        dest.mkdir(parents=True)
+        shutil.copy(sub, dest / sub.name)
+        (dest / "timestamp.txt").write_text("2026-09-14 10:00:00.000000 UTC")
+    start = time.monotonic()
+    res = subprocess.run(["nbgrader", "autograde", assignment, "--create"], cwd=course, env=ENV,
+                         capture_output=True, text=True)
+    took = time.monotonic() - start
+    if res.returncode != 0:
+        raise SystemExit(f"nbgrader autograde failed:\n{res.stderr[-2000:]}")
+    return took
+
+
+def bench_mlip(root: Path, assignment: str, n: int, jobs: int, sandbox: str) -> float:
+    """mlip grade with `jobs` workers, from submission to recorded verdicts."""
+    course, subs = make_course(root, assignment, n)
+    for sub in subs:
+        subprocess.run([sys.executable, "-m", "grader.cli", "submit", assignment, str(sub), "--student",
+                        sub.parent.name, "--at", "2026-09-14T10:00:00Z", "--course", str(course)],
+                       env=ENV, check=True, capture_output=True)
+    start = time.monotonic()
+    res = subprocess.run([sys.executable, "-m", "grader.cli", "grade", assignment, "--course", str(course),
+                          "--jobs", str(jobs), "--sandbox", sandbox], env=ENV, capture_output=True, text=True)
+    took = time.monotonic() - start
+    if res.returncode != 0 or f"graded {n} attempt(s) (0 with errors)" not in res.stdout:
+        raise SystemExit(f"mlip grade failed:\n{res.stdout[-2000:]}\n{res.stderr[-2000:]}")
+    status = json.loads(subprocess.run([sys.executable, "-m", "grader.cli", "status", assignment, "--json",
+                                        "--course", str(course)], env=ENV, capture_output=True, text=True).stdout)
+    passed = sum(all(a["specs"].values()) for s in status["students"] for a in s["attempts"])
+    if passed != n:
+        raise SystemExit(f"only {passed} of {n} solutions passed every spec; the benchmark is not measuring grading")
+    return took
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=40, help="submissions (default 40)")
+    ap.add_argument("--assignment", default="model-quality")
+    ap.add_argument("--jobs", type=int, nargs="+", default=sorted({1, os.cpu_count() or 1}))
+    ap.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
+    ap.add_argument("--skip-nbgrader", action="store_true")
+    args = ap.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="mlip-bench-") as tmp:
+        tmp = Path(tmp)
+        course, _ = make_course(tmp / "probe", args.assignment, 1)
+        name = next((course / "release" / args.assignment).glob("*.ipynb")).name
+        cells = cells_seconds(course, args.assignment, name)
+        if not args.skip_nbgrader:
+            rows.append(("nbgrader autograde (sequential)", bench_nbgrader(tmp / "nbgrader", args.assignment, args.n)))
+        for jobs in args.jobs:
+            took = bench_mlip(tmp / f"mlip{jobs}", args.assignment, args.n, jobs, args.sandbox)
+            rows.append((f"mlip grade --jobs {jobs} --sandbox {args.sandbox}", took))
+    base = rows[0][1]
+    print(f"{args.n} solution submissions of {args.assignment}; {os.cpu_count()} cores; "
+          f"the notebook's own cells take {cells:.2f} s")
+    print(f"{'runner':<40} {'wall s':>8} {'subs/min':>9} {'vs first':>9} {'s/sub':>7} {'overhead s/sub':>15}")
+    for label, took in rows:
+        per = took / args.n
+        jobs = int(label.split("--jobs ")[1].split()[0]) if "--jobs" in label else 1
+        overhead = per * jobs - cells
+        print(f"{label:<40} {took:>8.1f} {60 * args.n / took:>9.1f} {base / took:>8.2f}x {per:>7.2f} {overhead:>15.2f}")
+
+
+if __name__ == "__main__":
+    main()
