@@ -10,6 +10,8 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.slicing`: metrics per slice with support and intervals;
 - :mod:`~mlip_helpers.invariants`: invariance, directional and capability tests;
 - :mod:`~mlip_helpers.faulttree`: fault trees, minimal cut sets, top-event probability;
+- :mod:`~mlip_helpers.serving`, :mod:`~mlip_helpers.experiments`, :mod:`~mlip_helpers.dataquality` and
+  :mod:`~mlip_helpers.pipelines`: deployment, testing in production, data quality and pipeline tests;
 - :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the
   self-checking exercises; :func:`check` is available at the top level;
 - :mod:`~mlip_helpers.errors`: the one error hierarchy.
@@ -26,7 +28,11 @@ __all__ = [
     "errors",
     "evaluation",
     "exercises",
+    "dataquality",
+    "experiments",
     "faulttree",
+    "pipelines",
+    "serving",
     "invariants",
     "slicing",
     "textdata",
