@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = csub.add_parser("init")
     p.add_argument("dir")
     p.add_argument("--id", default=None)
+    p = csub.add_parser("adopt", help="make an existing nbgrader course folder an mlip course, in place")
+    p.add_argument("dir")
+    p.add_argument("--db-url", default=None)
 
     p = sub.add_parser("rubric", help="rubric tools")
     rsub = p.add_subparsers(dest="rubric_command", required=True)

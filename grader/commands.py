@@ -37,6 +37,13 @@ def cmd_run(args) -> int:
 
 
 def cmd_course(args) -> int:
+    if args.course_command == "adopt":
+        from .adopt import adopt
+
+        report = adopt(Path(args.dir), db_url=args.db_url)
+        for line in report.lines:
+            print(line)
+        return 0
     course = init_course(Path(args.dir), course_id=args.id)
     print(f"course {course.course_id} ready at {course.root}; next: mlip release ASSIGNMENT --course {args.dir}")
     return 0

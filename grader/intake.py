@@ -20,7 +20,7 @@ from .release import released_notebooks, released_rubric
 from .rubric import parse_time
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
-SKIP = {".ipynb_checkpoints", "__pycache__", ".DS_Store", "__MACOSX"}
+SKIP = {".ipynb_checkpoints", "__pycache__", ".DS_Store", "__MACOSX", "timestamp.txt"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 

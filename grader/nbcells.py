@@ -27,6 +27,8 @@ class GradedCell:
     """The student writes into the cell."""
     locked: bool
     """The student may not change the cell."""
+    task: bool
+    """An nbgrader task: a markdown cell describing work a person grades."""
     points: float
     """nbgrader's points for the cell (the rubric's points are what count)."""
     title: str
@@ -40,7 +42,7 @@ class GradedCell:
     @property
     def is_manual_answer(self) -> bool:
         """An answer a person grades (graded solution cell or task)."""
-        return self.grade and self.solution
+        return (self.grade and self.solution) or self.task
 
 
 def nbgrader_meta(cell: NotebookNode) -> dict:
@@ -75,7 +77,7 @@ def graded_cells(nb: NotebookNode, notebook_name: str) -> list[GradedCell]:
     for cell in nb.cells:
         meta = nbgrader_meta(cell)
         gid = grade_id(cell)
-        if not gid or not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+        if not gid or not (meta.get("grade") or meta.get("solution") or meta.get("locked") or meta.get("task")):
             continue
         out.append(GradedCell(
             notebook=notebook_name,
@@ -84,6 +86,7 @@ def graded_cells(nb: NotebookNode, notebook_name: str) -> list[GradedCell]:
             grade=bool(meta.get("grade")),
             solution=bool(meta.get("solution")),
             locked=bool(meta.get("locked")),
+            task=bool(meta.get("task")),
             points=float(meta.get("points") or 0),
             title=_title(cell),
         ))

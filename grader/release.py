@@ -15,6 +15,7 @@ from nbgrader.preprocessors import (
     ClearOutput,
     ClearSolutions,
     ComputeChecksums,
+    IncludeHeaderFooter,
     LockCells,
 )
 
@@ -43,12 +44,39 @@ def _apply(preprocessors, nb, resources):
     return nb, resources
 
 
-def build_versions(nb: nbformat.NotebookNode, name: str, assignment: str):
+def nbgrader_settings(root: Path):
+    """The course's nbgrader_config.py as a traitlets Config (empty when there is none)."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = Path(root) / "nbgrader_config.py"
+    if not path.is_file():
+        return Config()
+    try:
+        return PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
+    except Exception as exc:  # a config that does not run is the instructor's to fix
+        raise MlipError(f"{path} cannot be read ({type(exc).__name__}: {exc}); fix it and run again") from None
+
+
+def _header_footer(root: Path | None):
+    """nbgrader's IncludeHeaderFooter, configured from the course (paths made absolute), or None."""
+    if root is None:
+        return None
+    conf = nbgrader_settings(root).get("IncludeHeaderFooter", {})
+    header, footer = conf.get("header") or "", conf.get("footer") or ""
+    if not header and not footer:
+        return None
+    absolute = lambda p: str(Path(root) / p) if p and not Path(p).is_absolute() else p
+    return IncludeHeaderFooter(header=absolute(header), footer=absolute(footer))
+
+
+def build_versions(nb: nbformat.NotebookNode, name: str, assignment: str, *, course_root: Path | None = None):
     """Return (master, student): master keeps hidden tests and loses solutions; student loses both."""
     resources = {"unique_key": f"{assignment}-{name}", "nbgrader": {"notebook": name, "assignment": assignment}}
+    first = [p for p in (_header_footer(course_root),) if p is not None]
     try:
         master, resources = _apply(
-            [LockCells(), ClearSolutions(), ClearOutput(), CheckCellMetadata(), ComputeChecksums()],
+            [*first, LockCells(), ClearSolutions(), ClearOutput(), CheckCellMetadata(), ComputeChecksums()],
             copy.deepcopy(nb), resources,
         )
         student, _ = _apply(
@@ -81,7 +109,7 @@ def load_assignment_rubric(src: Path, cells: list[GradedCell]) -> Rubric:
     return draft_rubric(cells, title=src.name)
 
 
-def prepare(src: Path, assignment: str):
+def prepare(src: Path, assignment: str, *, course_root: Path | None = None):
     """Read, convert and validate an assignment folder without writing anything."""
     rubric_path = src / RUBRIC_FILE
     pre_rubric = load_rubric(rubric_path) if rubric_path.is_file() else None
@@ -89,7 +117,7 @@ def prepare(src: Path, assignment: str):
     masters, students, cells = {}, {}, []
     for name in names:
         nb = read_notebook(src / name)
-        masters[name], students[name] = build_versions(nb, name, assignment)
+        masters[name], students[name] = build_versions(nb, name, assignment, course_root=course_root)
         cells.extend(graded_cells(masters[name], name))
     ids = [c.grade_id for c in cells]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -101,10 +129,14 @@ def prepare(src: Path, assignment: str):
 
 
 def release(course: Course, assignment: str, *, due: str | None = None, final: str | None = None,
-            assignments_dir: str | Path | None = None) -> ReleasedAssignment:
-    """Release ``assignment``: validate its rubric, write the student version and the private master."""
+            assignments_dir: str | Path | None = None, write_release: bool = True) -> ReleasedAssignment:
+    """Release ``assignment``: validate its rubric, write the student version and the private master.
+
+    With ``write_release=False`` (adopting an nbgrader course whose release/ exists) only the private master
+    is written and nbgrader's student version stays as it is.
+    """
     src = find_assignment_source(course, assignment, Path(assignments_dir) if assignments_dir else None)
-    rubric, names, masters, students, cells = prepare(src, assignment)
+    rubric, names, masters, students, cells = prepare(src, assignment, course_root=course.root)
     rubric = rubric.with_dates(parse_time(due, "--due"), parse_time(final, "--final"))
     master_dir = course.master_dir(assignment)
     old_cells = master_dir / "cells.json"
@@ -122,14 +154,16 @@ def release(course: Course, assignment: str, *, due: str | None = None, final: s
             shutil.rmtree(course_src)
         shutil.copytree(src, course_src, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     rel = course.release_dir(assignment)
-    if rel.exists():
-        shutil.rmtree(rel)
-    shutil.copytree(src, rel, ignore=IGNORED)
-    for p in rel.glob("*.ipynb"):
-        p.unlink()
     for name in names:
         students[name].metadata["mlip"] = spec_preview(assignment, rubric, name, cells)
-        nbformat.write(students[name], rel / name)
+    if write_release:
+        if rel.exists():
+            shutil.rmtree(rel)
+        shutil.copytree(src, rel, ignore=IGNORED)
+        for p in rel.glob("*.ipynb"):
+            p.unlink()
+        for name in names:
+            nbformat.write(students[name], rel / name)
     master_dir.mkdir(parents=True, exist_ok=True)
     for name in names:
         nbformat.write(masters[name], master_dir / name)

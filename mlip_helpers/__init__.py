@@ -9,7 +9,10 @@ notebook that introduces it:
   :mod:`~mlip_helpers.baselines`: metrics written out in numpy, baselines;
 - :mod:`~mlip_helpers.slicing`: metrics per slice with support and intervals;
 - :mod:`~mlip_helpers.invariants`: invariance, directional and capability tests;
-- :mod:`~mlip_helpers.faulttree`: fault trees, minimal cut sets, top-event probability;
+- :mod:`~mlip_helpers.systems`, :mod:`~mlip_helpers.systems_thinking`, :mod:`~mlip_helpers.requirements`:
+  a model inside a product, feedback loops, requirements turned into system outcomes;
+- :mod:`~mlip_helpers.faulttree` and :mod:`~mlip_helpers.fmea`: fault trees, cut sets, FMEA and mitigations;
+- :mod:`~mlip_helpers.tradeoffs`: quality attributes of model choices and Pareto fronts;
 - :mod:`~mlip_helpers.serving`, :mod:`~mlip_helpers.experiments`, :mod:`~mlip_helpers.dataquality` and
   :mod:`~mlip_helpers.pipelines`: deployment, testing in production, data quality and pipeline tests;
 - :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the
@@ -31,9 +34,14 @@ __all__ = [
     "dataquality",
     "experiments",
     "faulttree",
+    "fmea",
     "pipelines",
+    "requirements",
     "serving",
     "invariants",
     "slicing",
+    "systems",
+    "systems_thinking",
     "textdata",
+    "tradeoffs",
 ]

@@ -1,0 +1,184 @@
+"""Systems thinking: a feedback loop simulated, and the value of automating, prompting or organizing.
+
+Introduced in ``notebooks/01-introduction.ipynb``. The lecture "From Models to
+Systems" (Le Goues & Kaestner, CMU, CC BY 4.0) draws a feedback loop as data
+that creates a model, a model that creates decisions, and decisions that
+create the next data. Here the decisions are which movies a streaming
+service's row shows, the data is the click log, and movies that are never
+shown never get the clicks that could prove them good. The same lecture names
+three ways to put a prediction in front of a user: automate, prompt, or
+organize (annotate); :func:`mode_values` prices each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mlip_helpers.checker import Exercise
+from mlip_helpers.errors import InputError
+from mlip_helpers.systems import Catalog, make_catalog  # noqa: F401 - make_catalog for the examples
+
+__all__ = ["LoopRun", "best_movies_exercise", "feedback_loop", "mode_exercise", "mode_values", "plot_product"]
+
+
+@dataclass(frozen=True, eq=False)
+class LoopRun:
+    """Rounds of a model that learns from the data its own decisions produced."""
+
+    rounds: pd.DataFrame
+    """Per round: ``distinct_shown`` movies, true click rate of the ``top`` k and of all ``shown``, the ``best``."""
+    truth: np.ndarray
+    """Per movie: the true click rate of an average viewer (planted)."""
+    clicks: np.ndarray
+    """Per movie: clicks logged over all rounds (round 0 included)."""
+    shows: np.ndarray
+    """Per movie: times shown over all rounds (round 0 included)."""
+
+
+def feedback_loop(catalog: Catalog, *, rank_by: str = "clicks", explore: float = 0.0, rounds: int = 30,
+                  k: int = 5, views_per_round: int = 2000, first_views: int = 3, seed: int = 0) -> LoopRun:
+    """Learn from the click log, show the top ``k`` movies, log the new clicks, learn again; repeat.
+
+    Introduced in ``notebooks/01-introduction.ipynb``. Round 0 shows every
+    movie ``first_views`` times. In each later round the model is refit on
+    everything logged so far and ranks the movies by ``rank_by``: ``"clicks"``
+    (how often a movie was clicked, the "most popular" row) or ``"rate"``
+    (clicks per time shown, (clicks + 1) / (shows + 2)). Each impression goes to
+    one of the ``k`` top-ranked movies or, with probability ``explore``, to a
+    random movie. Clicks follow the true click rate of an average viewer.
+
+    Examples
+    --------
+    >>> catalog = make_catalog(n_users=10, n_movies=30, seed=0)
+    >>> run = feedback_loop(catalog, rounds=5, views_per_round=200)
+    >>> run.rounds["distinct_shown"].tolist()
+    [5, 5, 5, 5, 5]
+    """
+    if rank_by not in ("clicks", "rate") or not 0 <= explore <= 1:
+        raise InputError(f"rank_by must be 'clicks' or 'rate' and explore in [0, 1]; got {rank_by!r}, {explore!r}.",
+                         argument="rank_by")
+    rng = np.random.default_rng(seed)
+    truth = catalog.average_click_rate()
+    shows = np.full(catalog.n_movies, first_views)
+    clicks = rng.binomial(shows, truth)
+    best = np.sort(truth)[-k:].mean()
+    records = []
+    for r in range(1, rounds + 1):
+        estimate = clicks.astype(float) if rank_by == "clicks" else (clicks + 1) / (shows + 2)
+        top = np.argsort(-estimate, kind="stable")[:k]
+        shown = np.where(rng.random(views_per_round) < explore, rng.integers(catalog.n_movies, size=views_per_round),
+                         rng.choice(top, size=views_per_round))
+        np.add.at(shows, shown, 1)
+        np.add.at(clicks, shown, rng.random(views_per_round) < truth[shown])
+        records.append({"round": r, "distinct_shown": len(np.unique(shown)), "top_true_ctr": truth[top].mean(),
+                        "shown_true_ctr": truth[shown].mean(), "best_ctr": best})
+    return LoopRun(pd.DataFrame(records), truth, clicks, shows)
+
+
+def best_movies_exercise(run: LoopRun, *, top: int = 10, first_views: int = 3) -> Exercise:
+    """Exercise: how many of the ``top`` truly most clickable movies were shown again after round 0?
+
+    Introduced in ``notebooks/01-introduction.ipynb``. The answer comes from
+    ``run.shows`` and the planted ``run.truth``.
+
+    Examples
+    --------
+    >>> run = LoopRun(pd.DataFrame(), np.array([0.1, 0.5, 0.4]), np.array([3, 1, 0]), np.array([903, 3, 3]))
+    >>> exercise = best_movies_exercise(run, top=2)
+    >>> exercise.check(0).passed, exercise.check(2).reason[:30]
+    (True, 'every movie was shown in round')
+    """
+    best = np.argsort(-run.truth, kind="stable")[:top]
+    expected = int((run.shows[best] > first_views).sum())
+    mistakes = {top: "every movie was shown in round 0; count only the movies shown again afterwards "
+                     f"(more than {first_views} times in all).",
+                int((run.shows > first_views).sum()): f"that counts every movie shown after round 0; keep only "
+                                                      f"the {top} with the highest *true* click rate (run.truth)."}
+    mistakes.pop(expected, None)
+    return Exercise.number("best_movies_shown", expected, tolerance=0.5, mistakes=mistakes,
+                           hint=f"sort the movies by run.truth, take the first {top}, and count those whose "
+                                f"run.shows exceeds {first_views}.")
+
+
+def mode_values(enjoyed: np.ndarray, *, gain: float = 1.0, wrong_action: float = 2.0, prompt_cost: float = 0.2,
+                noticed: float = 0.3) -> pd.DataFrame:
+    """Value to the viewer of acting on one suggestion by automating, prompting or organizing.
+
+    Introduced in ``notebooks/01-introduction.ipynb``. For a suggested next
+    movie that the viewer would (``enjoyed``) or would not enjoy:
+
+    - automate (autoplay): ``gain`` if enjoyed, else ``-wrong_action`` (stopping an unwanted movie);
+    - prompt ("Play it next?"): the viewer accepts exactly the good ones, each prompt costs ``prompt_cost``;
+    - organize (add to the row): a share ``noticed`` of the good ones is found and enjoyed; no cost.
+
+    Examples
+    --------
+    >>> mode_values(np.array([True, False])).round(2).to_dict("list")
+    {'automate': [1.0, -2.0], 'prompt': [0.8, -0.2], 'organize': [0.3, 0.0]}
+    """
+    good = np.asarray(enjoyed, dtype=bool)
+    return pd.DataFrame({"automate": np.where(good, gain, -wrong_action),
+                         "prompt": np.where(good, gain, 0.0) - prompt_cost,
+                         "organize": np.where(good, noticed * gain, 0.0)})
+
+
+def mode_exercise(p_right: float = 0.6, **costs: float) -> Exercise:
+    """Exercise: which way of showing a suggestion, right with probability ``p_right``, is worth most?
+
+    Introduced in ``notebooks/01-introduction.ipynb``. ``costs`` are passed to :func:`mode_values`.
+
+    Examples
+    --------
+    >>> mode_exercise(0.6).expected, mode_exercise(0.99).expected
+    ('prompt', 'automate')
+    """
+    value = mode_values(np.array([True, False]), **costs).T @ np.array([p_right, 1 - p_right])
+    mistakes = {m: f"{m} is worth {value[m]:.2f} per suggestion here; {value.idxmax()} is worth "
+                   f"{value.max():.2f}. Weigh each outcome by how likely it is." for m in value.index}
+    mistakes.pop(value.idxmax())
+    return Exercise.choice("interaction_mode", value.idxmax(), tuple(value.index), mistakes=mistakes)
+
+
+def plot_product(ax=None):
+    """Draw the streaming product: the model is one component, and its outputs come back as data.
+
+    Introduced in ``notebooks/01-introduction.ipynb``. ML components are orange.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> "ranking model" in [t.get_text().split("\\n")[0] for t in plot_product().texts]
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    boxes = {"viewers": (0, 1), "app\n(row of movies)": (1.6, 1), "ranking model\n(inference service)": (3.4, 1),
+             "click & watch logs": (1.6, 0), "training pipeline": (3.4, 0), "billing &\nsubscriptions": (0, 0),
+             "monitoring\ndashboard": (1.6, -0.9)}
+    arrows = [("viewers", "app\n(row of movies)", "visit / row"),
+              ("app\n(row of movies)", "ranking model\n(inference service)", "who? / 3 movies"),
+              ("app\n(row of movies)", "click & watch logs", "clicks, watches"),
+              ("click & watch logs", "training pipeline", "new data"),
+              ("training pipeline", "ranking model\n(inference service)", "new model"),
+              ("viewers", "billing &\nsubscriptions", "renew?"), ("click & watch logs", "monitoring\ndashboard", "")]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 3.6))
+    drawn = {}
+    for name, (x, y) in boxes.items():
+        ml = name.startswith(("ranking", "training"))
+        drawn[name] = ax.text(x, y, name, ha="center", va="center", fontsize=8, bbox={
+            "boxstyle": "round,pad=0.4", "facecolor": "#f7c99b" if ml else "#e8eef7", "edgecolor": "0.3"})
+    for a, b, label in arrows:
+        (x0, y0), (x1, y1) = boxes[a], boxes[b]
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={
+            "arrowstyle": "<->" if label.count("/") else "->", "color": "0.4", "shrinkA": 3, "shrinkB": 3,
+            "patchA": drawn[a].get_bbox_patch(), "patchB": drawn[b].get_bbox_patch()})
+        ax.text((x0 + x1) / 2 + (0.05 if x0 == x1 else 0), (y0 + y1) / 2 + (0.08 if y0 == y1 else 0), label,
+                ha="left" if x0 == x1 else "center", fontsize=7, color="0.3")
+    ax.set(xlim=(-0.7, 4.2), ylim=(-1.3, 1.4))
+    ax.axis("off")
+    return ax

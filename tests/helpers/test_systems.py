@@ -1,0 +1,108 @@
+"""The simulated streaming product: planted truth, the product loop, and goal measures worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlip_helpers.errors import InputError
+from mlip_helpers.systems import (
+    LAYER_EXAMPLES,
+    LAYERS,
+    ProductRun,
+    ctr_exercise,
+    goal_measures,
+    layers_exercise,
+    make_catalog,
+    pair_features,
+    simulate_product,
+)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return make_catalog(n_users=400, n_movies=60, seed=3)
+
+
+def test_catalog_is_seeded_and_plants_a_negative_appeal_quality_link():
+    a, b = make_catalog(n_users=50, n_movies=2000, seed=7), make_catalog(n_users=50, n_movies=2000, seed=7)
+    assert np.array_equal(a.appeal, b.appeal) and np.array_equal(a.taste, b.taste)
+    assert np.corrcoef(a.appeal, a.quality)[0, 1] == pytest.approx(-0.3, abs=0.06)
+    assert np.std(a.thumbnail_score - a.appeal) == pytest.approx(0.3, abs=0.03)
+
+
+def test_catalog_rejects_a_tiny_catalog():
+    with pytest.raises(InputError):
+        make_catalog(n_movies=3)
+
+
+def test_click_probability_follows_appeal_and_enjoyment_follows_quality(catalog):
+    users = np.zeros(catalog.n_movies, dtype=int)
+    movies = np.arange(catalog.n_movies)
+    clicks, enjoy = catalog.click_probability(users, movies), catalog.enjoy_probability(users, movies)
+    taste = catalog.taste[0, catalog.genre]
+    assert np.allclose(clicks, 1 / (1 + np.exp(-(-3.0 + 1.6 * catalog.appeal + 0.8 * taste))))
+    assert np.allclose(enjoy, 1 / (1 + np.exp(-(0.2 + 1.6 * catalog.quality + 0.8 * taste))))
+    assert np.corrcoef(clicks, catalog.quality)[0, 1] < np.corrcoef(clicks, catalog.appeal)[0, 1]
+    assert np.all((0 < clicks) & (clicks < 1))
+    taste0 = catalog.average_click_rate()
+    assert np.allclose(taste0, 1 / (1 + np.exp(3.0 - 1.6 * catalog.appeal)))
+
+
+def test_pair_features_are_what_the_model_may_see(catalog):
+    users, movies = np.array([0, 1, 2]), np.array([5, 5, 9])
+    X = pair_features(catalog, users, movies)
+    assert np.array_equal(X[:, 0], catalog.thumbnail_score[movies])
+    assert np.array_equal(X[:, 1], catalog.critic_score[movies])
+    assert np.array_equal(X[:, 2], catalog.taste[users, catalog.genre[movies]])
+
+
+def test_product_shows_the_top_scored_movies_and_viewers_who_leave_have_no_more_sessions(catalog):
+    best = np.argsort(-catalog.quality)[:3]
+    run = simulate_product(catalog, lambda u, m: catalog.quality[m], months=3, seed=1)
+    s = run.sessions
+    assert set(s.loc[s["clicked"], "movie"]) <= set(best)
+    assert (s.loc[~s["clicked"], "movie"] == -1).all() and not (s["finished"] & ~s["clicked"]).any()
+    for month in (2, 3):
+        left = run.subscribed.query("month == @month - 1 and not renewed")["user"]
+        assert not s.query("month == @month")["user"].isin(left).any()
+
+
+def test_showing_good_movies_keeps_more_subscribers_than_showing_bad_ones(catalog):
+    good = simulate_product(catalog, lambda u, m: catalog.quality[m] + catalog.appeal[m], seed=2)
+    bad = simulate_product(catalog, lambda u, m: -catalog.quality[m], seed=2)
+    assert goal_measures(good, model_auc=0.5)["organizational"] > goal_measures(bad, model_auc=0.5)["organizational"]
+
+
+def test_goal_measures_by_hand():
+    sessions = pd.DataFrame({"user": [0, 1, 2, 0, 1, 0], "month": [1, 1, 1, 2, 2, 3],
+                             "clicked": [True, False, True, True, True, False],
+                             "movie": [4, -1, 2, 3, 3, -1], "finished": [True, False, False, True, False, False]})
+    subscribed = pd.DataFrame({"user": [0, 1, 2, 0, 1, 0], "month": [1, 1, 1, 2, 2, 3],
+                               "renewed": [True, True, False, True, False, True]})
+    measures = goal_measures(ProductRun(sessions, subscribed), model_auc=0.61)
+    assert list(measures.index) == list(LAYERS)
+    assert measures["organizational"] == pytest.approx(1 / 3)  # one of three first-month subscribers is left
+    assert measures["leading indicator"] == pytest.approx(2 / 3)
+    assert measures["system"] == pytest.approx(2 / 6)
+    assert measures["user"] == pytest.approx(2 / 4)
+    assert measures["model"] == 0.61
+
+
+def test_layers_exercise_matches_its_examples_and_explains_the_proxy_mix_up():
+    exercise = layers_exercise()
+    assert list(exercise.expected) == [layer for _, layer in LAYER_EXAMPLES]
+    assert set(exercise.expected) == set(LAYERS)
+    swapped = ["model", "leading indicator", "user", "system", "organizational"]
+    assert "proxy" in exercise.check(swapped).reason
+
+
+def test_ctr_exercise_names_the_usual_mistakes():
+    sessions = pd.DataFrame({"month": [1, 1, 1, 1, 1, 2, 2], "clicked": [True, True, True, True, False, False, False],
+                             "finished": [True, False, False, False, False, False, False]})
+    exercise = ctr_exercise(ProductRun(sessions, pd.DataFrame()))
+    assert exercise.check(0.8).passed
+    assert "all months" in exercise.check(4 / 7).reason
+    assert "finished" in exercise.check(0.2).reason
+    assert "divides" in exercise.check(0.8 / 3).reason

@@ -1,0 +1,92 @@
+"""The feedback loop (planted lock-in, exposure-aware estimates) and the value of interaction modes."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlip_helpers.errors import InputError
+from mlip_helpers.systems import make_catalog
+from mlip_helpers.systems_thinking import (
+    LoopRun,
+    best_movies_exercise,
+    feedback_loop,
+    mode_exercise,
+    mode_values,
+    plot_product,
+)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return make_catalog(n_users=10, n_movies=200, seed=0)
+
+
+def test_most_clicked_row_locks_in_its_first_movies(catalog):
+    run = feedback_loop(catalog, rank_by="clicks", rounds=20, seed=0)
+    assert (run.rounds["distinct_shown"] == 5).all()
+    assert run.rounds["top_true_ctr"].nunique() == 1  # the same five movies in every round
+    assert (run.shows > 3).sum() == 5  # nothing else was ever shown again after round 0
+    assert run.rounds["top_true_ctr"].iloc[-1] < run.rounds["best_ctr"].iloc[0] - 0.05
+
+
+def test_exposure_aware_estimates_with_exploration_find_the_best_movies(catalog):
+    greedy = feedback_loop(catalog, rank_by="clicks", rounds=30, seed=0)
+    exploring = feedback_loop(catalog, rank_by="rate", explore=0.1, rounds=30, seed=0)
+    assert (exploring.shows > 3).all()  # exploration shows every movie again
+    last = exploring.rounds.iloc[-1]
+    assert last["top_true_ctr"] > greedy.rounds["top_true_ctr"].iloc[-1]
+    assert last["top_true_ctr"] == pytest.approx(last["best_ctr"], abs=0.03)
+    assert last["shown_true_ctr"] < last["top_true_ctr"]  # exploring costs clicks now
+
+
+def test_loop_logs_every_impression_and_click(catalog):
+    run = feedback_loop(catalog, rank_by="rate", rounds=4, views_per_round=500, seed=1)
+    assert run.shows.sum() == 3 * catalog.n_movies + 4 * 500
+    assert np.all(run.clicks <= run.shows)
+    assert np.allclose(run.truth, catalog.average_click_rate())
+
+
+def test_loop_rejects_unknown_ranking(catalog):
+    with pytest.raises(InputError):
+        feedback_loop(catalog, rank_by="stars")
+    with pytest.raises(InputError):
+        feedback_loop(catalog, explore=1.5)
+
+
+def test_best_movies_exercise_counts_from_the_truth():
+    truth = np.array([0.1, 0.9, 0.8, 0.7, 0.2])
+    shows = np.array([50, 3, 40, 3, 3])
+    exercise = best_movies_exercise(LoopRun(pd.DataFrame(), truth, np.zeros(5), shows), top=3)
+    assert exercise.expected == 1
+    assert exercise.check(1).passed
+    assert "round 0" in exercise.check(3).reason
+    assert "every movie shown" in exercise.check(2).reason
+
+
+def test_mode_values_by_hand():
+    values = mode_values(np.array([True, False, True]), gain=2, wrong_action=3, prompt_cost=0.5, noticed=0.25)
+    assert values.to_dict("list") == {"automate": [2, -3, 2], "prompt": [1.5, -0.5, 1.5],
+                                      "organize": [0.5, 0.0, 0.5]}
+
+
+@pytest.mark.parametrize("p, best", [(0.05, "organize"), (0.6, "prompt"), (0.99, "automate")])
+def test_mode_exercise_picks_the_highest_expected_value(p, best):
+    exercise = mode_exercise(p)
+    assert exercise.expected == best
+    wrong = next(m for m in ("automate", "prompt", "organize") if m != best)
+    assert "worth" in exercise.check(wrong).reason
+
+
+def test_plot_product_marks_the_ml_components():
+    ax = plot_product()
+    orange = [t.get_text() for t in ax.texts if t.get_bbox_patch() is not None
+              and t.get_bbox_patch().get_facecolor()[:3] == pytest.approx((0xF7 / 255, 0xC9 / 255, 0x9B / 255))]
+    assert sorted(o.split("\n")[0] for o in orange) == ["ranking model", "training pipeline"]
+    plt.close("all")
