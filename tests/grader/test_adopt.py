@@ -1,7 +1,6 @@
 """Adopting nbgrader's own example course, and agreeing with `nbgrader autograde` on every test cell."""
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -49,20 +48,23 @@ def quickstart(tmp_path_factory):
     answer = next(c for c in solved.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "squares")
     for cell in partial.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "squares":
-            cell.source = answer.source.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION", "")
+            cell.source = "\n".join(line for line in answer.source.splitlines()
+                                    if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
     _submit_as(course, "partial", {"problem1.ipynb": partial, "problem2.ipynb": rel / "problem2.ipynb"})
     adopted = mlip("course", "adopt", course, cwd=tmp)
     mlip("grade", "ps1", "--course", course, "--jobs", "2", cwd=tmp)
     status = json.loads(mlip("status", "ps1", "--json", "--course", course, cwd=tmp))
     run("nbgrader", "autograde", "ps1", "--create", cwd=course)
-    with sqlite3.connect(course / "gradebook.db") as con:
-        rows = con.execute(
-            "select student.id, grade_cell.name, grade.auto_score, grade_cell.max_score from grade "
-            "join grade_cell on grade.cell_id = grade_cell.id "
-            "join submitted_notebook on grade.notebook_id = submitted_notebook.id "
-            "join submitted_assignment on submitted_notebook.assignment_id = submitted_assignment.id "
-            "join student on submitted_assignment.student_id = student.id "
-            "where grade.auto_score is not null").fetchall()
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in ("solution", "blank", "partial"):
+            for notebook in ("problem1", "problem2"):
+                for cell in gb.find_notebook(notebook, "ps1").grade_cells:
+                    grade = gb.find_grade(cell.name, notebook, "ps1", student)
+                    if grade.auto_score is not None and cell.cell_type == "code":
+                        rows.append((student, cell.name, grade.auto_score, grade.max_score))
     nbgrader = {(s, cell): (score, top) for s, cell, score, top in rows}
     return course, adopted, status, nbgrader
 
