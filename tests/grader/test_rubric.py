@@ -6,7 +6,7 @@ from grader.rubric import Policy, draft_rubric, load_rubric, rubric_from_mapping
 
 
 def cell(gid, *, test=True, points=1.0):
-    return GradedCell("a.ipynb", gid, "code" if test else "markdown", True, not test, True, points, gid)
+    return GradedCell("a.ipynb", gid, "code" if test else "markdown", True, not test, True, False, points, gid)
 
 
 BASE = {"title": "t", "specs": [
