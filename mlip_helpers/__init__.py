@@ -15,6 +15,8 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.tradeoffs`: quality attributes of model choices and Pareto fronts;
 - :mod:`~mlip_helpers.serving`, :mod:`~mlip_helpers.experiments`, :mod:`~mlip_helpers.dataquality` and
   :mod:`~mlip_helpers.pipelines`: deployment, testing in production, data quality and pipeline tests;
+- :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.fairness` and :mod:`~mlip_helpers.explain`: sources of
+  bias simulated with planted effects, fairness measures and interventions, explanations and their fidelity;
 - :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the
   self-checking exercises; :func:`check` is available at the top level;
 - :mod:`~mlip_helpers.errors`: the one error hierarchy.
@@ -24,6 +26,7 @@ from mlip_helpers.checker import check
 
 __all__ = [
     "baselines",
+    "bias",
     "check",
     "checker",
     "confusion",
@@ -31,8 +34,10 @@ __all__ = [
     "errors",
     "evaluation",
     "exercises",
+    "explain",
     "dataquality",
     "experiments",
+    "fairness",
     "faulttree",
     "fmea",
     "pipelines",

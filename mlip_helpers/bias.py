@@ -1,0 +1,268 @@
+"""Synthetic worlds with a planted source of bias of known size.
+
+Introduced in ``notebooks/15-responsible-ml.ipynb``. Each generator plants
+one mechanism the course's lecture "Responsible ML Engineering" names
+(historical bias, tainted labels, a proxy, a skewed sample, a feedback loop,
+unequal base rates, a bias that appears after deployment) with exact counts
+wherever possible, so that a notebook or a test can measure the effect and
+compare it with the planted value. Groups are called ``"A"`` and ``"B"``;
+``"B"`` is the group the bias works against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mlip_helpers.checker import Exercise
+from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+
+__all__ = ["BaseRateData", "HiringData", "PatrolHistory", "exercise", "make_base_rates",
+           "make_decision_log", "make_hiring", "simulate_patrols"]
+
+
+def _check(n_samples: int, *shares: float) -> None:
+    if int(n_samples) != n_samples or n_samples < 20:
+        raise InputError(f"n_samples must be a whole number of at least 20, got {n_samples!r}.",
+                         argument="n_samples")
+    if not all(0 <= s <= 1 for s in shares):
+        raise InputError(f"shares and rates must lie between 0 and 1, got {shares}.", argument="share")
+
+
+def _choose(rng: np.random.Generator, pool: np.ndarray, share: float) -> np.ndarray:
+    """Exactly ``round(share * len(pool))`` members of ``pool``, drawn at random."""
+    return rng.choice(pool, size=round(share * len(pool)), replace=False)
+
+
+@dataclass(frozen=True, eq=False)
+class HiringData:
+    """Job candidates with true qualification and past hiring decisions, and the planted biases."""
+
+    frame: pd.DataFrame
+    """``group``, ``neighbourhood``, ``test_score``, ``experience``, ``qualified`` (truth), ``hired`` (label)."""
+    historical_gap: float
+    """How many standard deviations lower group B's test scores are (unequal starting positions)."""
+    label_bias: float
+    """Planted share of *qualified* B candidates whom past recruiters did not hire."""
+    proxy_strength: float
+    """Share of each group living in "its" neighbourhood (A: north, B: south); 0.5 means no proxy."""
+    n_flipped: int
+    """Exact number of qualified B candidates labelled ``hired = 0``."""
+
+    def features(self, *, with_group: bool) -> pd.DataFrame:
+        """Numeric model inputs: scores, experience, ``south`` (0/1) and, if asked, ``group_b`` (0/1)."""
+        out = self.frame[["test_score", "experience"]].copy()
+        out["south"] = (self.frame["neighbourhood"] == "south").astype(int)
+        if with_group:
+            out["group_b"] = (self.frame["group"] == "B").astype(int)
+        return out
+
+
+def make_hiring(*, n_samples: int = 4000, seed: int = 0, historical_gap: float = 0.0,
+                label_bias: float = 0.0, proxy_strength: float = 0.5, share_b: float = 0.5) -> HiringData:
+    """Generate hiring data with historical bias, tainted labels and a proxy of planted size.
+
+    Introduced in ``notebooks/15-responsible-ml.ipynb``. A candidate is
+    ``qualified`` when a noisy mix of test score and experience is positive.
+    *Historical bias* lowers group B's scores by ``historical_gap`` standard
+    deviations, so fewer B candidates are truly qualified. *Tainted labels*:
+    exactly ``round(label_bias * k)`` of the ``k`` qualified B candidates get
+    ``hired = 0``. *Proxy*: exactly ``round(proxy_strength * n_g)`` members of
+    each group live in their group's neighbourhood.
+
+    Examples
+    --------
+    >>> data = make_hiring(n_samples=1000, seed=1, label_bias=0.3, proxy_strength=0.9)
+    >>> f = data.frame
+    >>> qualified_b = f[(f["group"] == "B") & (f["qualified"] == 1)]
+    >>> round(float(1 - qualified_b["hired"].mean()), 2), data.n_flipped == int((qualified_b["hired"] == 0).sum())
+    (0.3, True)
+    >>> float(((f["group"] == "B") == (f["neighbourhood"] == "south")).mean())
+    0.9
+    """
+    _check(n_samples, label_bias, proxy_strength, share_b)
+    rng = np.random.default_rng(seed)
+    n_b = round(share_b * n_samples)
+    is_b = rng.permutation(np.arange(n_samples) < n_b)
+    own = np.zeros(n_samples, dtype=bool)
+    for members in (np.flatnonzero(~is_b), np.flatnonzero(is_b)):
+        own[_choose(rng, members, proxy_strength)] = True
+    test_score = rng.normal(size=n_samples) - historical_gap * is_b
+    experience = rng.normal(size=n_samples)
+    qualified = 0.8 * test_score + 0.6 * experience + rng.normal(scale=0.5, size=n_samples) > 0
+    pool = np.flatnonzero(qualified & is_b)
+    flipped = np.zeros(n_samples, dtype=bool)
+    flipped[_choose(rng, pool, label_bias)] = True
+    frame = pd.DataFrame({
+        "group": np.where(is_b, "B", "A"), "neighbourhood": np.where(is_b == own, "south", "north"),
+        "test_score": test_score.round(3), "experience": experience.round(3),
+        "qualified": qualified.astype(int), "hired": (qualified & ~flipped).astype(int)})
+    return HiringData(frame, historical_gap, label_bias, proxy_strength, int(flipped.sum()))
+
+
+@dataclass(frozen=True, eq=False)
+class PatrolHistory:
+    """Rounds of patrolling two areas and the incidents found there."""
+
+    frame: pd.DataFrame
+    """Per round: ``patrol_north``, true ``incidents_*``, ``recorded_*`` and cumulative ``recorded_share_north``."""
+    true_share_north: float
+    """Share of all incidents that truly happen in the north (from the planted rates)."""
+
+
+def simulate_patrols(*, n_rounds: int = 100, seed: int = 0, true_rates: tuple[float, float] = (10.0, 10.0),
+                     patrols: tuple[float, float] = (0.5, 0.5), focus: float | None = None,
+                     head_start: tuple[int, int] = (0, 0)) -> PatrolHistory:
+    """Simulate crime records that depend on where the police look (skewed sample, feedback loop).
+
+    Introduced in ``notebooks/15-responsible-ml.ipynb``. Each round the areas
+    ``north`` and ``south`` have Poisson(``true_rates``) incidents; each is
+    *recorded* with probability equal to the share of patrols in its area.
+    With ``focus=None`` the shares stay ``patrols`` (a skewed sample); with a
+    ``focus``, every round the area with more records so far (``head_start``
+    counts old ones; a tie goes to the north) gets that share: a feedback loop.
+
+    Examples
+    --------
+    >>> loop = simulate_patrols(n_rounds=300, seed=0, focus=0.8, head_start=(3, 0))
+    >>> loop.true_share_north, round(float(loop.frame["recorded_share_north"].iloc[-1]), 1)
+    (0.5, 0.8)
+    """
+    _check(20, *patrols, 0.5 if focus is None else focus)
+    rng = np.random.default_rng(seed)
+    records, rows = np.asarray(head_start, dtype=float), []
+    for step in range(n_rounds):
+        share = patrols[0]
+        if focus is not None:
+            share = focus if records[0] >= records[1] else 1 - focus
+        incidents = rng.poisson(true_rates)
+        found = rng.binomial(incidents, [share, 1 - share])
+        records = records + found
+        rows.append((step, share, *incidents, *found, records[0] / max(records.sum(), 1)))
+    columns = ["round", "patrol_north", "incidents_north", "incidents_south", "recorded_north",
+               "recorded_south", "recorded_share_north"]
+    return PatrolHistory(pd.DataFrame(rows, columns=columns), true_rates[0] / sum(true_rates))
+
+
+@dataclass(frozen=True, eq=False)
+class BaseRateData:
+    """Two groups whose true base rates differ by a planted amount, and a risk score."""
+
+    frame: pd.DataFrame
+    """``group``, ``label`` (0/1) and ``score``, whose distribution given the label is the same in both groups."""
+    base_rates: dict
+    """Exact share of label 1 in each group."""
+
+
+def make_base_rates(*, n_samples: int = 4000, seed: int = 0, rate_a: float = 0.5, rate_b: float = 0.3,
+                    share_b: float = 0.5, separation: float = 1.5) -> BaseRateData:
+    """Generate a group-blind risk score for two groups with different base rates.
+
+    Introduced in ``notebooks/16-measuring-fairness.ipynb``. Exactly
+    ``round(rate * n_g)`` members of each group have label 1; ``score`` is
+    normal with mean ``separation`` for label 1 and 0 for label 0 in *both*
+    groups, so one threshold gives both groups the same error rates in
+    expectation while their selection rates must differ.
+
+    Examples
+    --------
+    >>> data = make_base_rates(n_samples=1000, seed=0)
+    >>> data.base_rates
+    {'A': 0.5, 'B': 0.3}
+    >>> data.frame.groupby("group")["label"].mean().round(3).to_dict()
+    {'A': 0.5, 'B': 0.3}
+    """
+    _check(n_samples, rate_a, rate_b, share_b)
+    rng = np.random.default_rng(seed)
+    is_b = rng.permutation(np.arange(n_samples) < round(share_b * n_samples))
+    label = np.zeros(n_samples, dtype=int)
+    for members, rate in ((np.flatnonzero(~is_b), rate_a), (np.flatnonzero(is_b), rate_b)):
+        label[_choose(rng, members, rate)] = 1
+    score = separation * label + rng.normal(size=n_samples)
+    frame = pd.DataFrame({"group": np.where(is_b, "B", "A"), "label": label, "score": score.round(4)})
+    rates = frame.groupby("group")["label"].mean()
+    return BaseRateData(frame, {g: float(r) for g, r in rates.items()})
+
+
+def make_decision_log(*, n_weeks: int = 20, per_week: int = 2000, seed: int = 0, shift_week: int = 12,
+                      shift: float = 0.2, approval_rate: float = 0.6, share_b: float = 0.4) -> pd.DataFrame:
+    """Generate a deployed model's weekly decisions; from ``shift_week`` on, group B loses ``shift``.
+
+    Introduced in ``notebooks/17-building-fair-products.ipynb``. Before
+    ``shift_week`` both groups are approved with probability
+    ``approval_rate``; from then on group B with ``approval_rate - shift``
+    (say, an upstream data source changed). Columns: ``week``, ``group``,
+    ``approved``.
+
+    Examples
+    --------
+    >>> log = make_decision_log(seed=0)
+    >>> rates = log.groupby([log["week"] >= 12, "group"])["approved"].mean().round(1)
+    >>> rates.to_dict()
+    {(False, 'A'): 0.6, (False, 'B'): 0.6, (True, 'A'): 0.6, (True, 'B'): 0.4}
+    """
+    _check(per_week * n_weeks, share_b, approval_rate, approval_rate - shift)
+    rng = np.random.default_rng(seed)
+    week = np.repeat(np.arange(n_weeks), per_week)
+    is_b = rng.random(len(week)) < share_b
+    p = np.where(is_b & (week >= shift_week), approval_rate - shift, approval_rate)
+    return pd.DataFrame({"week": week, "group": np.where(is_b, "B", "A"),
+                         "approved": (rng.random(len(week)) < p).astype(int)})
+
+
+def _unhired_share(*, data: HiringData) -> Exercise:
+    f = data.frame
+    b, q = f["group"] == "B", f["qualified"] == 1
+    truth = 1 - f.loc[b & q, "hired"].mean()
+    return Exercise.number(
+        "unhired_share", truth, tolerance=1e-3,
+        mistakes={1 - f.loc[b, "hired"].mean(): "that share counts all B candidates, also the unqualified "
+                  "ones whom nobody should hire; keep only rows with qualified == 1.",
+                  f.loc[b & q, "hired"].mean(): "that is the share that *was* hired; the question asks "
+                  "for the share left out."},
+        hint="select group B and qualified == 1, then take the share with hired == 0.")
+
+
+def _proxy_accuracy(*, data: HiringData) -> Exercise:
+    f = data.frame
+    right = float(((f["group"] == "B") == (f["neighbourhood"] == "south")).mean())
+    return Exercise.number(
+        "proxy_accuracy", right, tolerance=1e-3,
+        mistakes={1 - right: "that rule guesses the wrong way round (north means B); flip it.",
+                  0.5: "0.5 is chance, what the rule would score if neighbourhood said nothing about "
+                       "the group. Measure it on the data."},
+        hint="guess B for everyone in the south and A for everyone in the north; count the hits.")
+
+
+def _bias_source() -> Exercise:
+    options = ("historical bias", "tainted labels", "skewed sample", "proxy", "feedback loop")
+    return Exercise.choice(
+        "bias_source", "tainted labels", options,
+        mistakes={"historical bias": "historical bias is an accurate record of an unequal world; here "
+                  "the record itself is wrong: the same CV got different labels for different names.",
+                  "proxy": "a proxy is a *feature* that stands in for the group; the problem here sits "
+                           "in the *label*, the callback, which people assigned.",
+                  "skewed sample": "the résumés were sent at random, so who is in the data is not "
+                                   "skewed; the human decisions recorded as labels are."},
+        hint="what part of a training example did people produce here: a feature, the sample, or the label?")
+
+
+_EXERCISES = {"unhired_share": _unhired_share, "proxy_accuracy": _proxy_accuracy, "bias_source": _bias_source}
+
+
+def exercise(name: str, **data) -> Exercise:
+    """Build one of the exercises of ``notebooks/15-responsible-ml.ipynb`` from the notebook's data.
+
+    Introduced in ``notebooks/15-responsible-ml.ipynb``. Pass the result to
+    :func:`mlip_helpers.check`.
+
+    Examples
+    --------
+    >>> exercise("bias_source").check("tainted labels").passed
+    True
+    """
+    if name not in _EXERCISES:
+        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
+    return _EXERCISES[name](**data)
