@@ -28,6 +28,7 @@ notebook that introduces it:
 from mlip_helpers.checker import check
 
 __all__ = [
+    "accountability",
     "baselines",
     "bias",
     "check",
@@ -45,7 +46,11 @@ __all__ = [
     "fmea",
     "invariants",
     "pipelines",
+    "privacy",
+    "recommend",
     "requirements",
+    "safety",
+    "security",
     "serving",
     "slicing",
     "systems",
