@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db-url", default=None)
     _course_arg(p)
 
+    p = sub.add_parser("report", help="one HTML page for TAs: an assignment, or the whole course")
+    p.add_argument("assignment", nargs="?", help="a released assignment (default: every released one)")
+    p.add_argument("-o", "--output", default=None, help="the page to write (default: reports/ASSIGNMENT.html)")
+    p.add_argument("--db-url", default=None)
+    _course_arg(p)
+
     p = sub.add_parser("export", help="grades as CSV")
     p.add_argument("--format", choices=["canvas", "csv"], default="canvas")
     p.add_argument("-o", "--output", default=None)

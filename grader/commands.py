@@ -161,6 +161,15 @@ def cmd_feedback(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report import write_report
+
+    course = open_course(args.course)
+    path = write_report(course, args.assignment, output=args.output, db_url=args.db_url)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_export(args) -> int:
     from .export import export
 

@@ -1,6 +1,9 @@
 """Feedback pages: one self-contained HTML page per student, built only from the rubric's words.
 
-Nothing of the test cells (visible or hidden), their outputs or the graded notebook reaches the page.
+Nothing of the test cells (visible or hidden), their outputs or the graded notebook reaches the page: it is
+rendered from the status document (verdicts, the rubric's titles and messages, the policy's numbers) alone.
+The page reads top to bottom as a student asks: which lines pass, what changed since last time, where do I
+stand and what can I still do, and the history of attempts.
 """
 from __future__ import annotations
 
@@ -8,38 +11,41 @@ from html import escape
 from pathlib import Path
 
 from .course import Course
+from .pages import VERDICT, badge, course_tz, html_page, notes, plural, tz_name, when
+from .release import released_rubric
+from .rubric import Rubric
 from .standing import assignment_status
 
 CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:52rem;padding:1rem;
-color:#1d1d1f;line-height:1.45}
-h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.1rem;margin-top:1.6rem}
-.summary{display:flex;flex-wrap:wrap;gap:.6rem;margin:.8rem 0}
-.box{border:1px solid #ccd;border-radius:.5rem;padding:.5rem .8rem;min-width:7rem}
-.box b{display:block;font-size:1.3rem}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.45rem;border-bottom:1px solid #e3e3ea;
-vertical-align:top}
-.pass{color:#11703a;font-weight:600}.fail{color:#b3261e;font-weight:600}.wait{color:#6b6b76;font-weight:600}
-.msg{color:#44444c;font-size:.92rem}.changed{background:#fff7d6}
-@media (max-width:600px){th.hide,td.hide{display:none}body{padding:.6rem}}
+td.verdict{width:7.5rem}td.pts{width:3.5rem}
+.spec-title{margin:0}
+ol.history{list-style:none;padding:0;margin:0}
+ol.history li{border-bottom:1px solid #e3e3ea;padding:.5rem 0}
+ol.history .head{display:flex;flex-wrap:wrap;gap:.2rem .7rem;align-items:baseline}
+@media (max-width:600px){td.verdict{width:6.2rem}}
 """
 
-VERDICT = {True: ("pass", "passed"), False: ("fail", "not yet"), None: ("wait", "awaiting a person")}
+COUNTED = ("graded", "late", "error")
+"""Attempt statuses whose verdicts count (``rejected`` ones are recorded, not counted; ``pending`` ones wait)."""
 
 
-def _changes(attempts: list[dict]) -> dict[str, str]:
-    graded = [a for a in attempts if a["specs"]]
+def _counted(attempts: list[dict]) -> list[dict]:
+    return [a for a in attempts if a["specs"] and a["status"] in COUNTED]
+
+
+def changes(attempts: list[dict]) -> dict[str, str]:
+    """Spec id -> what changed between the last two counted attempts (``now passes`` or ``no longer passes``)."""
+    graded = _counted(attempts)
     if len(graded) < 2:
         return {}
     before, now = graded[-2]["specs"], graded[-1]["specs"]
-    return {k: ("now passes" if v else "passed before, fails now") for k, v in now.items() if before.get(k) != v}
+    return {k: ("now passes" if v else "no longer passes") for k, v in now.items() if before.get(k) != v}
 
 
-def render_page(doc: dict, student: dict) -> str:
-    """The HTML page of one student's standing in one assignment."""
+def _spec_rows(doc: dict, student: dict, rubric: Rubric | None, changed: dict[str, str]) -> str:
     titles = doc["spec_titles"]
-    changes = _changes(student["attempts"])
-    last = next((a for a in reversed(student["attempts"]) if a["specs"]), None)
+    points = {s.id: s.points for s in rubric.specs} if rubric else {}
+    last = next((a for a in reversed(_counted(student["attempts"]))), None)
     messages = last["messages"] if last else {}
     rows = []
     for sid, v in student["specs"].items():
@@ -47,48 +53,149 @@ def render_page(doc: dict, student: dict) -> str:
         if v["passed"] is None and v["kind"] == "auto":
             word = "not graded yet"
         msg = messages.get(sid, "") if v["passed"] is False else ""
-        if v["kind"] == "manual" and v.get("comment"):
-            msg = v["comment"]
-        change = changes.get(sid, "")
+        if v["kind"] == "manual":
+            msg = v.get("comment") or ("" if v["passed"] is not None else "A person reads this part and marks it.")
+        change = changed.get(sid, "")
+        pts = f"{points[sid]:g}" if sid in points else ""
         rows.append(
-            f"<tr class='{'changed' if change else ''}'><td>{escape(titles[sid])}"
-            f"{'<div class=msg>' + escape(msg) + '</div>' if msg else ''}"
-            f"{'<div class=msg><i>' + escape(change) + '</i></div>' if change else ''}</td>"
-            f"<td class='{css}'>{word}</td><td class=hide>{v['kind']}</td></tr>")
-    hist = []
+            f"<tr class='{'changed' if change else ''}'><td class=verdict>{badge(css, word)}</td>"
+            f"<td><p class=spec-title>{escape(titles[sid])}</p>"
+            f"{'<p class=msg>' + escape(msg) + '</p>' if msg else ''}"
+            f"{'<p class=change>' + escape(change) + '</p>' if change else ''}</td>"
+            f"<td class='num pts'>{pts}</td></tr>")
+    head = "<tr><th>verdict</th><th>specification</th><th class=num>points</th></tr>"
+    return f"<table class=specs>{head}{''.join(rows)}</table>"
+
+
+def _lead(doc: dict, student: dict) -> tuple[str, str]:
+    """The one-sentence summary and a notice about the newest attempt, if it needs one."""
+    specs = student["specs"].values()
+    passed = sum(v["passed"] is True for v in specs)
+    counted = _counted(student["attempts"])
+    lead = (f"{passed} of {len(student['specs'])} specifications pass ({student['points']:g} of "
+            f"{doc['max_points']:g} points), from attempt {counted[-1]['attempt']}." if counted
+            else "Nothing has been graded yet.")
+    newest = student["attempts"][-1] if student["attempts"] else None
+    notice = ""
+    if newest is not None and newest["status"] == "pending":
+        notice = f"Attempt {newest['attempt']} is waiting to be graded; this page shows the attempts graded so far."
+    elif newest is not None and newest["status"] == "rejected":
+        why = notes(newest["note"], newest["reason"]).removesuffix("; not counted") or "see the course policy"
+        notice = f"Attempt {newest['attempt']} was recorded but does not count: {why}."
+    elif newest is not None and newest["status"] == "error":
+        notice = (f"Attempt {newest['attempt']} could not run to its end ({newest['reason'] or 'an error'}); "
+                  "the lines its tests did not reach count as not passed.")
+    if student.get("flagged"):
+        notice += " " if notice else ""
+        notice += "Your submission was flagged for a person on the course staff to look at."
+    return lead, notice
+
+
+def _changes_section(student: dict, changed: dict[str, str], titles: dict[str, str]) -> str:
+    counted = _counted(student["attempts"])
+    if not counted:
+        return "<h2>What changed</h2><p>Nothing has been graded yet.</p>"
+    if len(counted) < 2:
+        return ("<h2>What changed</h2><p>This is your first graded attempt; after a resubmission this part lists "
+                "the lines that changed.</p>")
+    before, now = counted[-2], counted[-1]
+    items = []
+    gained = [titles[k] for k, v in changed.items() if v == "now passes"]
+    lost = [titles[k] for k, v in changed.items() if v != "now passes"]
+    if gained:
+        items.append("<li><b>Now passes:</b> " + "; ".join(escape(t) for t in gained) + "</li>")
+    if lost:
+        items.append("<li><b>No longer passes:</b> " + "; ".join(escape(t) for t in lost) + "</li>")
+    if not changed:
+        items.append("<li>No automatic line changed its verdict.</li>")
+    if before["points"] is not None and now["points"] is not None:
+        items.append(f"<li>Points of the attempt: {before['points']:g} \u2192 {now['points']:g}</li>")
+    if now["tokens_spent"]:
+        items.append(f"<li>Attempt {now['attempt']} used {plural(now['tokens_spent'], 'token')}.</li>")
+    return (f"<h2>What changed since attempt {before['attempt']}</h2>"
+            f"<ul class=changes>{''.join(items)}</ul>")
+
+
+def _standing_section(doc: dict, student: dict, rubric: Rubric | None, tokens_total: int | None) -> str:
+    tz = course_tz(doc)
+    left = student["tokens_left"]
+    of = f"<small>of {tokens_total}</small>" if tokens_total is not None else ""
+    boxes = (f"<div class=summary><div class=box>points<b>{student['points']:g} / {doc['max_points']:g}</b></div>"
+             f"<div class=box>tokens left<b>{left}</b>{of}</div>"
+             f"<div class=box>attempts<b>{len(student['attempts'])}</b></div></div>")
+    text = ["Tokens are shared by all assignments of the course."]
+    if rubric is not None:
+        text += _policy_sentences(doc, rubric, left, tz)
+    if doc.get("final"):
+        text.append(f"Nothing submitted after {when(doc['final'], tz, deadline=True)} counts.")
+    return "<h2>Standing and tokens</h2>" + boxes + "<p class=msg>" + escape(" ".join(text)) + "</p>"
+
+
+def _policy_sentences(doc: dict, rubric: Rubric, left: int, tz) -> list[str]:
+    p = rubric.policy
+    if not doc.get("due"):
+        return ["This assignment has no due date: every resubmission is free."]
+    due = when(doc["due"], tz, deadline=True)
+    if p.redo_cost == 0:
+        redo = "after it, a resubmission (a redo) is free too."
+    else:
+        can = (f"you have enough for {plural(left // p.redo_cost, 'redo')}" if left >= p.redo_cost
+               else "you do not have enough tokens left for one")
+        redo = f"after it, a resubmission is a redo and costs {plural(p.redo_cost, 'token')}: {can}."
+    return [f"A resubmission before the due date ({due}) is free; {redo}",
+            f"A late first submission costs {plural(p.late_day_cost, 'token')} per started day; a day no token "
+            f"covers costs {p.late_penalty_per_day:.0%} of the points."]
+
+
+def _history(doc: dict, student: dict) -> str:
+    tz = course_tz(doc)
+    items = []
     for a in reversed(student["attempts"]):
-        passed = sum(bool(x) for x in a["specs"].values())
-        note = "; ".join(x for x in (a["note"], a["reason"]) if x)
-        pts = "" if a["points"] is None else f"{a['points']:g}"
-        hist.append(f"<tr><td>#{a['attempt']}</td><td class=hide>{escape(a['submitted_at'])}</td>"
-                    f"<td>{escape(a['status'])}</td><td>{passed}/{len(a['specs'])}</td><td>{pts}</td>"
-                    f"<td class=msg>{escape(note)}</td></tr>")
-    return f"""<!doctype html><html lang=en><head><meta charset=utf-8>
-<meta name=viewport content="width=device-width, initial-scale=1">
-<title>{escape(doc['title'])}: feedback for {escape(student['student'])}</title><style>{CSS}</style></head><body>
-<p class=msg>{escape(doc['assignment'])}</p><h1>{escape(doc['title'])}</h1>
-<div class=summary><div class=box>points<b>{student['points']:g} / {doc['max_points']:g}</b></div>
-<div class=box>tokens left<b>{student['tokens_left']}</b></div>
-<div class=box>attempts<b>{len(student['attempts'])}</b></div></div>
-<h2>Specifications</h2><p class=msg>Each line is pass or fail; a line earns its points only when all of it holds.</p>
-<table><tr><th>specification</th><th>verdict</th><th class=hide>graded by</th></tr>{''.join(rows)}</table>
-<h2>Attempt history</h2>
-<table><tr><th>attempt</th><th class=hide>submitted</th><th>status</th><th>automatic specs passed</th>
-<th>points</th><th>note</th></tr>{''.join(hist)}</table>
-<p class=msg>Due {escape(doc['due'] or 'not set')}; redos count until {escape(doc['final'] or 'the end of the course')}.</p>
-</body></html>
-"""
+        n_pass = sum(bool(x) for x in a["specs"].values())
+        result = f"{n_pass} of {len(a['specs'])} automatic lines" if a["specs"] else ""
+        pts = "" if a["points"] is None else f"{a['points']:g} points"
+        note = notes(a["note"], a["reason"])
+        css = {"graded": "pass", "late": "flag", "pending": "wait"}.get(a["status"], "fail")
+        bits = " \u00b7 ".join(escape(x) for x in (when(a["submitted_at"], tz), result, pts) if x)
+        items.append(f"<li><div class=head><b>#{a['attempt']}</b>{badge(css, a['status'])}<span>{bits}</span></div>"
+                     f"{'<p class=msg>' + escape(note) + '</p>' if note else ''}</li>")
+    return "<h2>Attempt history</h2><ol class=history>" + "".join(items) + "</ol>"
+
+
+def render_page(doc: dict, student: dict, *, rubric: Rubric | None = None, tokens_total: int | None = None) -> str:
+    """The HTML page of one student's standing in one assignment.
+
+    ``doc`` is the assignment's status document and ``student`` one of its students; ``rubric`` adds points per
+    line and the policy's prices, ``tokens_total`` the course's tokens per student.
+    """
+    titles = doc["spec_titles"]
+    changed = changes(student["attempts"])
+    lead, notice = _lead(doc, student)
+    tz = course_tz(doc)
+    body = (
+        f"<header><p class=kicker>{escape(doc['assignment'])} \u00b7 feedback for {escape(student['student'])}</p>"
+        f"<h1>{escape(doc['title'])}</h1><p class=lead>{escape(lead)}</p>"
+        f"{'<p class=notice>' + escape(notice) + '</p>' if notice else ''}</header>"
+        f"<h2>Specifications</h2>{_spec_rows(doc, student, rubric, changed)}"
+        f"<p class=muted>Each line is pass or fail: it earns its points only when all of it holds.</p>"
+        f"{_changes_section(student, changed, titles)}"
+        f"{_standing_section(doc, student, rubric, tokens_total)}"
+        f"{_history(doc, student)}"
+        f"<footer>Times are in {tz_name(tz)}. This page shows the rubric's words only, never the tests; "
+        f"run <code>mlip validate</code> on your notebook to check the visible tests yourself.</footer>")
+    return html_page(f"{doc['title']}: feedback for {student['student']}", body, css=CSS)
 
 
 def write_feedback(course: Course, assignment: str, *, student: str | None = None,
                    db_url: str | None = None) -> list[Path]:
     """Write one page per student to ``feedback/<assignment>/<student>.html`` and return their paths."""
     doc = assignment_status(course, assignment, student=student, db_url=db_url).doc
+    rubric = released_rubric(course, assignment)
     out_dir = course.feedback_dir(assignment)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for s in doc["students"]:
         path = out_dir / f"{s['student']}.html"
-        path.write_text(render_page(doc, s), encoding="utf-8")
+        path.write_text(render_page(doc, s, rubric=rubric, tokens_total=course.policy.tokens), encoding="utf-8")
         paths.append(path)
     return paths

@@ -19,7 +19,9 @@ from .release import released_notebooks, released_rubric
 from .restore import restore
 from .tamper import clean, instrument, verify
 from .errors import SubmissionError
-from .sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home, require, sandbox_uid
+from .execute import RunOutcome
+from .sandbox import SandboxSpec, give_to, require
+from .warm import discard, take_slot
 
 
 @dataclass(frozen=True)
@@ -79,35 +81,48 @@ def _cell_verdict(cell, run) -> str:
     return "passed"
 
 
+def _stage(job: GradeJob) -> Path:
+    """A private copy of the attempt's files with the release's data files laid over them."""
+    stage = Path(tempfile.mkdtemp(prefix=f"mlip-{job.attempt_id}-"))
+    shutil.copytree(job.files_dir, stage, dirs_exist_ok=True)
+    for p in Path(job.release_dir).rglob("*"):
+        if p.is_file() and p.suffix != ".ipynb":
+            dest = stage / p.relative_to(job.release_dir)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(p, dest)
+    return stage
+
+
+def _run_in_slot(job: GradeJob, stage: Path, name: str, nb) -> "RunOutcome":
+    """Copy the attempt into a warm kernel's working folder and run ``nb`` there."""
+    slot = take_slot(job.sandbox)
+    try:
+        shutil.copytree(stage, slot.work, dirs_exist_ok=True)
+        (slot.work / name).write_text(nbformat.writes(nb), encoding="utf-8")
+        for p in slot.work.rglob("*"):
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        if job.sandbox.kind == "bwrap":
+            give_to(slot.uid, slot.work)
+        return run_notebook(nb, cwd=slot.work, cell_timeout=job.limits.cell_timeout,
+                            notebook_timeout=job.limits.notebook_timeout, km=slot.km)
+    finally:
+        discard(slot)
+
+
 def grade_job(job: GradeJob) -> GradeOutcome:
     """Grade one attempt in a fresh working copy; runs inside a worker process."""
     start = time.monotonic()
-    scratch = Path(tempfile.mkdtemp(prefix=f"mlip-{job.attempt_id}-"))
-    scratch.chmod(0o755)
-    work, home, sockets = scratch / "work", scratch / "home", scratch / "sockets"
-    for d in (work, home, sockets):
-        d.mkdir()
     cells: dict[str, str] = {}
     flags: list[str] = []
     graded: dict[str, str] = {}
     status, reasons = "graded", []
+    stage = _stage(job)
     try:
-        shutil.copytree(job.files_dir, work, dirs_exist_ok=True)
-        for p in Path(job.release_dir).rglob("*"):
-            if p.is_file() and p.suffix != ".ipynb":
-                dest = work / p.relative_to(job.release_dir)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(p, dest)
-        for p in work.rglob("*"):
-            p.chmod(0o755 if p.is_dir() else 0o644)
-        uid = sandbox_uid(job.attempt_id)
-        if job.sandbox.kind == "bwrap":
-            prepare_home(home)
         for name in job.notebooks:
             master = read_notebook(Path(job.master_dir) / name)
             test_ids = [gid for c in master.cells if is_test_cell(c) and (gid := grade_id(c))]
             try:
-                student = read_notebook(work / name, student=job.student)
+                student = read_notebook(stage / name, student=job.student)
             except SubmissionError as exc:
                 for gid in test_ids:
                     cells[gid] = f"failed: {exc}"
@@ -121,11 +136,8 @@ def grade_job(job: GradeJob) -> GradeOutcome:
                       "release)" for g in restored.missing if g in test_ids]
             if restored.reordered:
                 flags.append(f"{name}: graded cells were moved out of order (the release's order was used)")
-            (work / name).write_text(nbformat.writes(restored.nb), encoding="utf-8")
             inst = instrument(restored.nb)
-            outcome = run_notebook(inst.nb, cwd=work, cell_timeout=job.limits.cell_timeout,
-                                   notebook_timeout=job.limits.notebook_timeout,
-                                   km=_kernel_manager(job, uid, work, home, sockets))
+            outcome = _run_in_slot(job, stage, name, inst.nb)
             if outcome.status != "ok":
                 status, reasons = "error", reasons + [f"{name}: {outcome.reason}"]
             checked = verify(inst.nb, inst)
@@ -139,21 +151,9 @@ def grade_job(job: GradeJob) -> GradeOutcome:
                     cells[gid] = verdict
             graded[name] = nbformat.writes(clean(inst.nb, inst))
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)
     return GradeOutcome(job.attempt_id, status, "; ".join(reasons), cells, tuple(flags),
                         time.monotonic() - start, graded)
-
-
-def _kernel_manager(job: GradeJob, uid: int, work: Path, home: Path, sockets: Path):
-    """A kernel manager for this attempt: sandboxed unless `none` was asked for."""
-    if job.sandbox.kind == "none":
-        return None
-    for stale in sockets.iterdir():
-        stale.unlink()
-    km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
-    km.configure_sandbox(job.sandbox, uid=uid, work=work, home=home, sockets=sockets)
-    give_to(uid, work, home, sockets)
-    return km
 
 
 def spec_verdicts(rubric, cells: dict) -> dict[str, bool]:

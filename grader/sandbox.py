@@ -166,8 +166,3 @@ def give_to(uid: int, *paths: Path) -> None:
         for dirpath, dirnames, filenames in os.walk(root):
             for name in dirnames + filenames:
                 os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
-
-
-def sandbox_uid(attempt_id: int) -> int:
-    """A user id of its own for each attempt running at the same time (process limits count per user)."""
-    return 200000 + attempt_id % 100000

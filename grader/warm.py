@@ -1,0 +1,116 @@
+"""Kernels started ahead of need: while a worker grades one attempt, the next attempt's kernel boots.
+
+A slot is a scratch folder (working copy, home, ipc sockets) with a kernel already running in it, sandboxed
+or not. The kernel is started before the attempt's files exist; they are copied into the bound working folder
+when the attempt arrives, so nothing of one student is ever visible to another's kernel.
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import itertools
+import multiprocessing.util
+import os
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+from .execute import stop_kernel
+from .sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home
+
+_counter = itertools.count()
+_starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlip-warm")
+_spare: tuple[SandboxSpec, Future] | None = None
+
+
+@dataclass
+class Slot:
+    """A scratch folder with a running kernel whose working directory is ``work``."""
+
+    scratch: Path
+    work: Path
+    home: Path
+    sockets: Path
+    uid: int
+    km: AsyncKernelManager
+
+
+def _uid() -> int:
+    # two kernels per worker can be alive at once (the running one and the spare): each gets its own user
+    return 200000 + (os.getpid() % 40000) * 2 + next(_counter) % 2
+
+
+async def _start(km: AsyncKernelManager, work: Path) -> None:
+    await km.start_kernel(cwd=str(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    km._close_control_socket()  # made in this thread's event loop; the grading loop opens its own
+
+
+def new_slot(spec: SandboxSpec) -> Slot:
+    """Make a scratch folder and start a kernel in it (sandboxed unless ``spec.kind`` is ``none``)."""
+    scratch = Path(tempfile.mkdtemp(prefix="mlip-slot-"))
+    scratch.chmod(0o755)
+    work, home, sockets = scratch / "work", scratch / "home", scratch / "sockets"
+    for d in (work, home, sockets):
+        d.mkdir()
+    uid = _uid()
+    if spec.kind == "bwrap":
+        prepare_home(home)
+        km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
+        km.configure_sandbox(spec, uid=uid, work=work, home=home, sockets=sockets)
+        give_to(uid, work, home, sockets)
+    else:
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
+    try:
+        asyncio.run(_start(km, work))
+    except Exception:
+        stop_kernel(km)
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return Slot(scratch, work, home, sockets, uid, km)
+
+
+def take_slot(spec: SandboxSpec) -> Slot:
+    """A slot with a running kernel: the spare if one is ready, else a new one; then start the next spare."""
+    global _spare
+    slot = None
+    if _spare is not None:
+        spare_spec, future = _spare
+        _spare = None
+        try:
+            slot = future.result(timeout=180)
+        except Exception:
+            slot = None
+        if slot is not None and (spare_spec != spec or not slot.km.has_kernel):
+            discard(slot)
+            slot = None
+    if slot is None:
+        slot = _starter.submit(new_slot, spec).result()
+    _spare = (spec, _starter.submit(new_slot, spec))
+    return slot
+
+
+def discard(slot: Slot) -> None:
+    """Stop the slot's kernel (and all it started) and remove its folder."""
+    stop_kernel(slot.km)
+    shutil.rmtree(slot.scratch, ignore_errors=True)
+
+
+def _drop_spare() -> None:
+    global _spare
+    if _spare is not None:
+        _, future = _spare
+        _spare = None
+        try:
+            discard(future.result(timeout=180))
+        except Exception:
+            pass
+
+
+# worker processes of a multiprocessing pool end with os._exit, which skips atexit; Finalize runs there too
+atexit.register(_drop_spare)
+multiprocessing.util.Finalize(None, _drop_spare, exitpriority=10)
