@@ -15,6 +15,10 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.tradeoffs`: quality attributes of model choices and Pareto fronts;
 - :mod:`~mlip_helpers.serving`, :mod:`~mlip_helpers.experiments`, :mod:`~mlip_helpers.dataquality` and
   :mod:`~mlip_helpers.pipelines`: deployment, testing in production, data quality and pipeline tests;
+- :mod:`~mlip_helpers.scaling`, :mod:`~mlip_helpers.eventlog`, :mod:`~mlip_helpers.operations`,
+  :mod:`~mlip_helpers.versioning`, :mod:`~mlip_helpers.provenance`, :mod:`~mlip_helpers.debt` and
+  :mod:`~mlip_helpers.production_exercises`: map-reduce and event sourcing, SLOs and alerts, data versions and
+  audit logs, technical debt found in code;
 - :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.fairness` and :mod:`~mlip_helpers.explain`: sources of
   bias simulated with planted effects, fairness measures and interventions, explanations and their fidelity;
 - :mod:`~mlip_helpers.accountability`, :mod:`~mlip_helpers.safety`, :mod:`~mlip_helpers.security`,
@@ -36,8 +40,10 @@ __all__ = [
     "confusion",
     "dataquality",
     "datasets",
+    "debt",
     "errors",
     "evaluation",
+    "eventlog",
     "exercises",
     "experiments",
     "explain",
@@ -45,11 +51,15 @@ __all__ = [
     "faulttree",
     "fmea",
     "invariants",
+    "operations",
     "pipelines",
     "privacy",
+    "production_exercises",
+    "provenance",
     "recommend",
     "requirements",
     "safety",
+    "scaling",
     "security",
     "serving",
     "slicing",
@@ -58,4 +68,5 @@ __all__ = [
     "teams",
     "textdata",
     "tradeoffs",
+    "versioning",
 ]
