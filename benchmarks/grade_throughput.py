@@ -21,7 +21,9 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
 
-from grader.course import init_course  # noqa: E402
+from grader.course import Course, init_course  # noqa: E402
+from grader.intake import submit  # noqa: E402
+from grader.ledger import Ledger  # noqa: E402
 from grader.execute import run_notebook  # noqa: E402
 from grader.nbcells import read_notebook  # noqa: E402
 from grader.release import release  # noqa: E402
@@ -80,10 +82,12 @@ def bench_nbgrader(root: Path, assignment: str, n: int) -> float:
 def bench_mlip(root: Path, assignment: str, n: int, jobs: int, sandbox: str) -> float:
     """mlip grade with `jobs` workers, from submission to recorded verdicts."""
     course, subs = make_course(root, assignment, n)
-    for sub in subs:
-        subprocess.run([sys.executable, "-m", "grader.cli", "submit", assignment, str(sub), "--student",
-                        sub.parent.name, "--at", "2026-09-14T10:00:00Z", "--course", str(course)],
-                       env=ENV, check=True, capture_output=True)
+    ledger = Ledger(Course(course).default_db_url)
+    try:
+        for sub in subs:
+            submit(Course(course), ledger, assignment, [sub], student=sub.parent.name, at="2026-09-14T10:00:00Z")
+    finally:
+        ledger.close()
     start = time.monotonic()
     res = subprocess.run([sys.executable, "-m", "grader.cli", "grade", assignment, "--course", str(course),
                           "--jobs", str(jobs), "--sandbox", sandbox], env=ENV, capture_output=True, text=True)
