@@ -6,17 +6,19 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install system-deps lab clean
 
-# Debian packages the sandbox (bubblewrap) and the PostgreSQL tests need; installed when run as root with apt,
-# otherwise named so a person can install them (the tests that need them are skipped without them).
+# Debian packages the sandbox (bubblewrap), the PostgreSQL tests and the browser tests (chromium) need; installed
+# when run as root with apt, otherwise named so a person can install them (the tests that need them are skipped
+# without them). Playwright drives this chromium; it never downloads a browser of its own.
 system-deps:
 	@missing=""; \
 	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing"; \
 	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "note: install$$missing (Debian packages) for sandboxed grading and the PostgreSQL tests"; fi; \
+	  else echo "note: install$$missing (Debian packages) for sandboxed grading, the PostgreSQL and the browser tests"; fi; \
 	fi
 
 $(BIN)/python:
@@ -32,6 +34,12 @@ install: $(STAMP)
 
 demo: $(STAMP) system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mlip demo --dir build/demo-course
+
+# JupyterLab for students: the course's environment and kernel ("Python 3 (mlip)"), notebooks/ open, and the
+# settings in etc/jupyter/ (nbgrader's own Lab panels and JupyterLab's news off). Extra options: make lab LAB_ARGS=...
+lab: $(STAMP)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/etc/jupyter" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab \
+	  --ServerApp.root_dir="$(CURDIR)/notebooks" $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 test: $(STAMP) system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest

@@ -51,7 +51,7 @@ def _spec_rows(doc: dict, student: dict, rubric: Rubric | None, changed: dict[st
     for sid, v in student["specs"].items():
         css, word = VERDICT[v["passed"]]
         if v["passed"] is None and v["kind"] == "auto":
-            word = "not graded yet"
+            word = "pending"
         msg = messages.get(sid, "") if v["passed"] is False else ""
         if v["kind"] == "manual":
             msg = v.get("comment") or ("" if v["passed"] is not None else "A person reads this part and marks it.")

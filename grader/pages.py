@@ -38,11 +38,11 @@ white-space:nowrap}
 .notice.bad{border-color:#b3261e;background:#fdeceb}
 footer{margin-top:2rem;color:#5b5b66;font-size:.85rem;border-top:1px solid #e3e3ea;padding-top:.6rem}
 img.plot{width:100%;height:auto;max-width:44rem;display:block;margin:.4rem 0}
-@media (max-width:600px){body{padding:.75rem;font-size:15px}.badge{white-space:normal}.hide{display:none}
-th,td{padding:.4rem .25rem}}
+@media (max-width:600px){body{padding:.75rem;font-size:15px}.badge{white-space:normal;border-radius:.6rem}
+.hide{display:none}th,td{padding:.4rem .25rem}.box{padding:.4rem .5rem;min-width:0}.box b{font-size:1.1rem}}
 """
 
-VERDICT = {True: ("pass", "\u2713 passed"), False: ("fail", "\u2717 not yet"), None: ("wait", "not marked yet")}
+VERDICT = {True: ("pass", "\u2713 passed"), False: ("fail", "\u2717 not yet"), None: ("wait", "to be marked")}
 """CSS class and words for a spec verdict (``None``: a manual line nobody has marked yet)."""
 
 
@@ -79,9 +79,9 @@ def _offset(tz: dt.tzinfo) -> dt.timedelta:
 
 
 def tz_name(tz: dt.tzinfo) -> str:
-    """``UTC-04:00`` for a fixed offset."""
+    """``UTC-04:00`` for a fixed offset, written with a minus sign (U+2212) so that no line breaks inside it."""
     offset = _offset(tz)
-    sign = "-" if offset < dt.timedelta(0) else "+"
+    sign = "\u2212" if offset < dt.timedelta(0) else "+"
     minutes = abs(int(offset.total_seconds())) // 60
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 

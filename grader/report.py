@@ -223,7 +223,7 @@ def render_report(reports: list[AssignmentReport], *, course_id: str, whole_cour
         body = (f"<header><p class=kicker>course report</p><h1>{escape(course_id)}</h1>"
                 f"<p class=lead>{plural(len(reports), 'assignment')} released.</p></header>"
                 f"{_overview(reports, tz) if reports else '<p>No assignment has been released yet.</p>'}"
-                f"<nav class=toc><h2>Assignments</h2><ul>{toc}</ul></nav>"
+                f"{'<nav class=toc><h2>Assignments</h2><ul>' + toc + '</ul></nav>' if reports else ''}"
                 + "".join(f"<section class=assignment id='a-{escape(r.doc['assignment'])}'>"
                           f"<h2>{escape(r.doc['title'])}</h2>{_section(r, level=3)}</section>" for r in reports))
         title = f"{course_id}: course report"
