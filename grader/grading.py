@@ -1,6 +1,7 @@
 """Grading: each pending attempt runs in a worker; the coordinator alone records the verdicts."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -177,7 +178,9 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
     """Grade every pending attempt (of one assignment, or all); safe to re-run after a crash."""
     limits = limits or Limits()
     require(sandbox)
-    spec = SandboxSpec(kind=sandbox, cpu_seconds=int(limits.notebook_timeout) + 60)
+    # kernels running side by side each get a share of the cores for their numeric libraries' threads
+    threads = max(1, (os.cpu_count() or 1) // max(1, jobs)) if not scheduler else 1
+    spec = SandboxSpec(kind=sandbox, cpu_seconds=int(limits.notebook_timeout) + 60, threads=threads)
     start = time.monotonic()
     if assignment:
         course.require_released(assignment)

@@ -39,6 +39,8 @@ class SandboxSpec:
     max_file_bytes: int = 100 * 1024**2
     """Largest file a process may write."""
     max_open_files: int = 1024
+    threads: int = 0
+    """Threads numeric libraries may use in the kernel (0: their default); set so parallel kernels don't fight."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,6 +65,15 @@ def require(kind: str) -> None:
         raise MlipError(
             "bubblewrap (bwrap) is not installed or cannot create namespaces here; install the Debian package "
             "`bubblewrap`, or pass --sandbox none to grade without a sandbox (every attempt will say so)")
+
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS")
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """Environment that caps numeric libraries' threads (empty when ``threads`` is 0)."""
+    return {name: str(threads) for name in THREAD_VARS} if threads > 0 else {}
 
 
 def _ancestors(path: Path) -> list[Path]:
@@ -109,6 +120,8 @@ def bwrap_prefix(spec: SandboxSpec, *, uid: int, work: Path, home: Path, sockets
     for name in PASSED_ENV:
         if os.environ.get(name):
             args += ["--setenv", name, os.environ[name]]
+    for name, value in thread_env(spec.threads).items():
+        args += ["--setenv", name, value]
     args += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
              "--bounding-set=-all", "prlimit", f"--as={spec.memory_bytes}", f"--cpu={spec.cpu_seconds}",
              f"--nproc={spec.max_processes}", f"--fsize={spec.max_file_bytes}", f"--nofile={spec.max_open_files}",

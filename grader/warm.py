@@ -21,7 +21,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 
 from .execute import stop_kernel
-from .sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home
+from .sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home, thread_env
 
 _counter = itertools.count()
 _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlip-warm")
@@ -45,8 +45,9 @@ def _uid() -> int:
     return 200000 + (os.getpid() % 40000) * 2 + next(_counter) % 2
 
 
-async def _start(km: AsyncKernelManager, work: Path) -> None:
-    await km.start_kernel(cwd=str(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+async def _start(km: AsyncKernelManager, work: Path, env: dict | None) -> None:
+    extra = {"env": env} if env is not None else {}
+    await km.start_kernel(cwd=str(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **extra)
     km._close_control_socket()  # made in this thread's event loop; the grading loop opens its own
 
 
@@ -65,8 +66,9 @@ def new_slot(spec: SandboxSpec) -> Slot:
         give_to(uid, work, home, sockets)
     else:
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
+    env = {**os.environ, **thread_env(spec.threads)} if spec.kind == "none" else None
     try:
-        asyncio.run(_start(km, work))
+        asyncio.run(_start(km, work, env))
     except Exception:
         stop_kernel(km)
         shutil.rmtree(scratch, ignore_errors=True)
