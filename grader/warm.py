@@ -45,9 +45,38 @@ def _uid() -> int:
     return 200000 + (os.getpid() % 40000) * 2 + next(_counter) % 2
 
 
+# imported by the spare kernel while it waits, before any student code: the libraries nearly every notebook of the
+# course imports first, so their import time is spent on an idle core instead of in the attempt
+WARMUP = """
+import numpy, pandas
+try:
+    import sklearn.base, sklearn.model_selection
+except ImportError:
+    pass
+"""
+
+
+async def _warm_up(km: AsyncKernelManager) -> None:
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        msg_id = kc.execute(WARMUP, silent=True, store_history=False)
+        while True:
+            reply = await kc.get_shell_msg(timeout=120)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+    finally:
+        kc.stop_channels()
+
+
 async def _start(km: AsyncKernelManager, work: Path, env: dict | None) -> None:
     extra = {"env": env} if env is not None else {}
     await km.start_kernel(cwd=str(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **extra)
+    try:
+        await _warm_up(km)
+    except Exception:  # a kernel that cannot warm up still grades; the imports then happen in the attempt
+        pass
     km._close_control_socket()  # made in this thread's event loop; the grading loop opens its own
 
 
