@@ -227,13 +227,11 @@ def collect(course: Course, ledger: Ledger, assignment: str, source: str | Path)
                 rest = "/".join(parts[1:])  # nbgrader's submitted/<student>/<assignment>/ layout
             problem = f"{rel}: symbolic link; submit the file itself" if p.is_symlink() else ""
             when = dt.datetime.fromtimestamp(p.lstat().st_mtime, dt.timezone.utc).replace(microsecond=0)
-            data = None if problem or rest == "timestamp.txt" else p.read_bytes()
-            if rest == "timestamp.txt":
-                continue
-            groups.setdefault(student, []).append((rest, data, problem, when))
-            stamp = p.parent / "timestamp.txt"
+            stamp = p.parent / "timestamp.txt"  # nbgrader's record of the submission time wins over file times
             if stamp.is_file():
-                groups[student][-1] = (rest, data, problem, _timestamp(stamp, when))
+                when = _timestamp(stamp, when)
+            data = None if problem else p.read_bytes()
+            groups.setdefault(student, []).append((rest, data, problem, when))
     else:
         raise UsageError(f"{source}: not a folder or a zip file")
     intakes, problems = [], []

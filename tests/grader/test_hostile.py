@@ -4,7 +4,6 @@ Each fixture in tests/fixtures/hostile/ is one behaviour; each gets a recorded s
 the batch goes on, and the honest students' verdicts are untouched.
 """
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -104,7 +103,10 @@ def batch(tmp_path_factory):
     for name in list(EXPECTED) + list(REJECTED):
         folder = tmp / "subs" / name
         folder.mkdir(parents=True)
-        (folder / "toy.ipynb").write_bytes((HOSTILE / f"{name}.ipynb").read_bytes())
+        fixture = HOSTILE / f"{name}.ipynb"
+        if not fixture.exists():
+            fixture = fixture.with_suffix(".broken")
+        (folder / "toy.ipynb").write_bytes(fixture.read_bytes())
         submit(course, ledger, "toy", [folder], student=name.replace("_", "-"), at="2026-09-14T10:00:00Z")
     ledger.close()
     listener = Listener()
