@@ -1,6 +1,9 @@
 """The one way a notebook is run: lecture batch runs and grading both call `run_notebook`."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import copy
 import os
 import shutil
 import signal
@@ -103,12 +106,13 @@ def _error_of(cell: NotebookNode) -> tuple[str, bool]:
 
 def run_notebook(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = 30, notebook_timeout: float = 600,
                  kernel_name: str = "python3", allow_errors: bool = True,
-                 output_limit: int = OUTPUT_LIMIT_CHARS, km=None) -> RunOutcome:
+                 output_limit: int = OUTPUT_LIMIT_CHARS, km=None, judge: "Judge | None" = None) -> RunOutcome:
     """Execute ``nb`` in place in a fresh kernel started in ``cwd``.
 
     Each cell gets at most ``cell_timeout`` seconds and the whole notebook ``notebook_timeout``; a timed-out
     cell is interrupted and later cells still run until the notebook's time is spent. With
-    ``allow_errors=False`` the run stops at the first error (as papermill does).
+    ``allow_errors=False`` the run stops at the first error (as papermill does). With a ``judge``, the cells it
+    names run in the judge's kernel instead (or in both), in notebook order, in lockstep with this one.
     """
     start = time.monotonic()
     deadline = start + notebook_timeout
@@ -118,12 +122,31 @@ def run_notebook(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = 30,
         sockets = tempfile.mkdtemp(prefix="mlip-k-")
         km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=f"{sockets}/kernel")
     try:
-        return _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors, output_limit,
-                    start, deadline)
+        return run_sync(_run)(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
+                              output_limit, start, deadline, judge)
     finally:
         stop_kernel(km)
+        if judge is not None:
+            stop_kernel(judge.km)
         if sockets:
             shutil.rmtree(sockets, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Judge:
+    """A second kernel, outside the student's sandbox, that runs the cells ``roles`` gives it."""
+
+    km: object
+    """The judge kernel's manager (started)."""
+    cwd: Path
+    roles: dict
+    """Code cell index -> ``judge`` (only there) or ``both``; other cells run in the student's kernel."""
+    student_prelude: str
+    """Code run silently in the student's kernel before any cell (the grading agent)."""
+    prelude: str
+    """Code run silently in the judge before any cell (opens its channel to the student's kernel)."""
+    before: dict
+    """Code cell index -> code run silently in the judge just before that cell (binds the student's names)."""
 
 
 def stop_kernel(km) -> None:
@@ -145,22 +168,73 @@ def stop_kernel(km) -> None:
         pass
 
 
-def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors, output_limit, start, deadline):
+async def _quiet(client, code: str, timeout: float) -> str:
+    """Run harness code silently in ``client``'s kernel; the error it raised, or ''."""
+    msg_id = client.kc.execute(code, silent=True, store_history=False)
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = await client.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            content = reply["content"]
+            return "" if content.get("status") == "ok" else f"{content.get('ename')}: {content.get('evalue')}"[:300]
+
+
+async def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors, output_limit, start, deadline,
+               judge=None):
     client = CappedClient(nb, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
                           interrupt_on_timeout=True, record_timing=False, km=km, output_limit=output_limit,
                           resources={"metadata": {"path": str(cwd)}}, startup_timeout=60)
+    judged = None
+    if judge is not None:
+        judged = CappedClient(copy.copy(nb), timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
+                              interrupt_on_timeout=True, record_timing=False, km=judge.km,
+                              output_limit=output_limit, resources={"metadata": {"path": str(judge.cwd)}},
+                              startup_timeout=60)
+        judged.nb.cells = list(nb.cells)
     runs: list[CellRun] = []
     status, reason = "ok", ""
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    roles = judge.roles if judge else {}
 
     def skip_rest(after: int, why: str) -> None:
         for j, _ in code_cells:
             if j > after and all(r.index != j for r in runs):
                 runs.append(CellRun(j, "not run", why))
 
+    async def execute(i, cell, limit):
+        role = roles.get(i, "student")
+        if role == "student":
+            await client.async_execute_cell(cell, i)
+            return
+        if judge.before.get(i):
+            err = await _quiet(judged, judge.before[i], limit)
+            if err:
+                judge_problems.append(f"cell {i + 1}: {err}")
+        if role == "judge":
+            await judged.async_execute_cell(cell, i)
+            return
+        both = await asyncio.gather(client.async_execute_cell(cell, i),
+                                    judged.async_execute_cell(copy.deepcopy(cell), i), return_exceptions=True)
+        for res in both:
+            if isinstance(res, BaseException):
+                raise res
+        err, _ = _error_of(judged.nb.cells[i])
+        if err:
+            judge_problems.append(f"set-up cell {i + 1} failed in the judge: {err}")
+
+    judge_problems: list[str] = []
     try:
-        # the kernel process's own chatter (banners, logging) is not cell output; keep it off our stderr
-        with client.setup_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        async with contextlib.AsyncExitStack() as stack:
+            # the kernel process's own chatter (banners, logging) is not cell output; keep it off our stderr
+            await stack.enter_async_context(client.async_setup_kernel(
+                cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            if judged is not None:
+                await stack.enter_async_context(judged.async_setup_kernel(
+                    cwd=str(judge.cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                for who, code in ((client, judge.student_prelude), (judged, judge.prelude)):
+                    err = await _quiet(who, code, 60)
+                    if err:
+                        raise RuntimeError(f"the grading harness could not start: {err}")
             for i, cell in code_cells:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -169,9 +243,12 @@ def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
                     break
                 limit = min(cell_timeout, remaining)
                 client.timeout = max(1, int(limit + 0.999))
+                if judged is not None:
+                    judged.timeout = client.timeout
                 t0 = time.monotonic()
+                ran = judged if roles.get(i) == "judge" else client
                 try:
-                    client.execute_cell(cell, i)
+                    await execute(i, cell, limit)
                 except DeadKernelError:
                     runs.append(CellRun(i, "died", "the kernel died while running this cell",
                                         seconds=time.monotonic() - t0))
@@ -179,13 +256,14 @@ def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
                     skip_rest(i, "the kernel had died")
                     break
                 except CellTimeoutError:
-                    pass
+                    if judged is not None and roles.get(i) == "judge":
+                        await _interrupt(km)
                 except (CellExecutionError, CellControlSignal):
                     pass
                 took = time.monotonic() - t0
                 err, stderr = _error_of(cell)
-                stderr = stderr or i in client.late_stderr
-                if not err and client.replies.get(i) == "error":
+                stderr = stderr or i in ran.late_stderr
+                if not err and ran.replies.get(i) == "error":
                     err = "Error: the cell failed but showed no traceback"
                 if took >= limit - 0.05 and (err.startswith("KeyboardInterrupt") or not err):
                     runs.append(CellRun(i, "timeout", f"cell took longer than {limit:.0f} s", stderr, took))
@@ -195,6 +273,10 @@ def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
                         break
                     continue
                 runs.append(CellRun(i, "error" if err else "ok", err, stderr, took))
+                if judged is not None and roles.get(i) == "judge" and not await km.is_alive():
+                    status, reason = "died", f"the kernel died while test cell {i + 1} called the student's code"
+                    skip_rest(i, "the kernel had died")
+                    break
                 if err and not allow_errors:
                     status, reason = "error", f"cell {i + 1} raised {err}"
                     skip_rest(i, "an earlier cell raised an error")
@@ -206,5 +288,15 @@ def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
         status, reason = "died", f"the kernel could not start or stopped answering ({str(exc)[:120]})"
         skip_rest(-1 if not runs else runs[-1].index, reason)
     runs.sort(key=lambda r: r.index)
+    if judge_problems and status == "ok":
+        reason = "judge: " + "; ".join(judge_problems[:3])
     return RunOutcome(nb, tuple(runs), status, reason, time.monotonic() - start,
                       by_index={r.index: r for r in runs})
+
+
+async def _interrupt(km) -> None:
+    """Interrupt the student's kernel after a test cell that called into it ran out of time."""
+    try:
+        await km.interrupt_kernel()
+    except Exception:  # a kernel that is gone needs no interrupt
+        pass

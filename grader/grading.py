@@ -18,7 +18,8 @@ from .ledger import Attempt, Ledger, Result, now_utc
 from .nbcells import grade_id, is_test_cell, read_notebook
 from .release import released_notebooks, released_rubric
 from .restore import restore
-from .tamper import clean, instrument, verify
+from .judge import build as build_judge
+from .tamper import Verification, clean, instrument, verify
 from .errors import SubmissionError
 from .execute import RunOutcome
 from .sandbox import SandboxSpec, give_to, require
@@ -47,6 +48,8 @@ class GradeJob:
     notebooks: tuple[str, ...]
     limits: Limits = field(default_factory=Limits)
     sandbox: SandboxSpec = field(default_factory=SandboxSpec)
+    judge: str = "separate"
+    """``separate``: test cells run in a judge kernel outside the sandbox; ``kernel``: in the student's kernel."""
 
 
 @dataclass(frozen=True)
@@ -86,28 +89,40 @@ def _stage(job: GradeJob) -> Path:
     """A private copy of the attempt's files with the release's data files laid over them."""
     stage = Path(tempfile.mkdtemp(prefix=f"mlip-{job.attempt_id}-"))
     shutil.copytree(job.files_dir, stage, dirs_exist_ok=True)
-    for p in Path(job.release_dir).rglob("*"):
-        if p.is_file() and p.suffix != ".ipynb":
-            dest = stage / p.relative_to(job.release_dir)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(p, dest)
+    _copy_data(Path(job.release_dir), stage)
     return stage
 
 
-def _run_in_slot(job: GradeJob, stage: Path, name: str, nb) -> "RunOutcome":
-    """Copy the attempt into a warm kernel's working folder and run ``nb`` there."""
-    slot = take_slot(job.sandbox)
+def _run_in_slot(job: GradeJob, stage: Path, nb) -> "RunOutcome":
+    """Copy the attempt into a warm kernel's working folder and run ``nb`` there (with a judge, if separate).
+
+    Only the student's own files and the release's data files go into the sandbox's folder: never the notebook
+    being run, whose test cells (hidden ones included) the student's code must not read.
+    """
+    separate = job.judge == "separate"
+    slot = take_slot(job.sandbox, judge=separate)
     try:
         shutil.copytree(stage, slot.work, dirs_exist_ok=True)
-        (slot.work / name).write_text(nbformat.writes(nb), encoding="utf-8")
         for p in slot.work.rglob("*"):
             p.chmod(0o755 if p.is_dir() else 0o644)
         if job.sandbox.kind == "bwrap":
             give_to(slot.uid, slot.work)
+        judge = None
+        if separate:
+            _copy_data(Path(job.release_dir), slot.judge_work)
+            judge = build_judge(nb, slot.km, slot.judge_km, slot.judge_work)
         return run_notebook(nb, cwd=slot.work, cell_timeout=job.limits.cell_timeout,
-                            notebook_timeout=job.limits.notebook_timeout, km=slot.km)
+                            notebook_timeout=job.limits.notebook_timeout, km=slot.km, judge=judge)
     finally:
         discard(slot)
+
+
+def _copy_data(release_dir: Path, dest: Path) -> None:
+    for p in release_dir.rglob("*"):
+        if p.is_file() and p.suffix != ".ipynb":
+            target = dest / p.relative_to(release_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(p, target)
 
 
 def grade_job(job: GradeJob) -> GradeOutcome:
@@ -137,20 +152,26 @@ def grade_job(job: GradeJob) -> GradeOutcome:
                       "release)" for g in restored.missing if g in test_ids]
             if restored.reordered:
                 flags.append(f"{name}: graded cells were moved out of order (the release's order was used)")
-            inst = instrument(restored.nb)
-            outcome = _run_in_slot(job, stage, name, inst.nb)
+            if job.judge == "separate":
+                outcome = _run_in_slot(job, stage, restored.nb)
+                executed, checked = restored.nb, Verification({}, ())
+            else:
+                inst = instrument(restored.nb)
+                outcome = _run_in_slot(job, stage, inst.nb)
+                executed, checked = inst.nb, verify(inst.nb, inst)
             if outcome.status != "ok":
                 status, reasons = "error", reasons + [f"{name}: {outcome.reason}"]
-            checked = verify(inst.nb, inst)
+            elif outcome.reason:
+                reasons.append(f"{name}: {outcome.reason}")
             flags += [f"{name}: {f}" for f in checked.flags]
-            for i, cell in enumerate(inst.nb.cells):
+            for i, cell in enumerate(executed.cells):
                 if is_test_cell(cell):
                     gid = grade_id(cell)
                     verdict = _cell_verdict(cell, outcome.by_index.get(i))
                     if verdict == "passed" and gid in checked.tampered:
                         verdict = f"failed: {checked.tampered[gid]}"
                     cells[gid] = verdict
-            graded[name] = nbformat.writes(clean(inst.nb, inst))
+            graded[name] = nbformat.writes(executed if job.judge == "separate" else clean(inst.nb, inst))
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return GradeOutcome(job.attempt_id, status, "; ".join(reasons), cells, tuple(flags),
@@ -189,8 +210,8 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
         try:
             pending = ledger.pending(assignment)
             by_id = {a.id: a for a in pending}
-            job_list = [_job(course, a, limits, spec) for a in pending]
             rubrics = {a.assignment: released_rubric(course, a.assignment) for a in pending}
+            job_list = [_job(course, a, limits, spec, rubrics[a.assignment].judge) for a in pending]
             n_graded = n_err = 0
             failures = []
             for job, out, exc in map_unordered(grade_job, job_list, jobs=jobs, scheduler=scheduler):
@@ -204,7 +225,7 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
                 ledger.add_result(Result(
                     attempt_id=attempt.id, graded_at=now_utc(), status=out.status, reason=out.reason,
                     specs=spec_verdicts(rubric, out.cells), cells=out.cells, flags=out.flags,
-                    sandbox=spec.kind, seconds=round(out.seconds, 3)))
+                    sandbox=spec.kind, judge=job.judge, seconds=round(out.seconds, 3)))
                 n_graded += 1
                 n_err += out.status == "error"
                 if progress:
@@ -214,13 +235,13 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
     return GradeReport(n_graded, n_err, time.monotonic() - start, tuple(failures))
 
 
-def _job(course: Course, attempt: Attempt, limits: Limits, spec: SandboxSpec) -> GradeJob:
+def _job(course: Course, attempt: Attempt, limits: Limits, spec: SandboxSpec, judge: str) -> GradeJob:
     return GradeJob(
         attempt_id=attempt.id, student=attempt.student,
         files_dir=str(course.store_dir(attempt.assignment, attempt.student) / attempt.sha256[:16]),
         release_dir=str(course.release_dir(attempt.assignment)),
         master_dir=str(course.master_dir(attempt.assignment)),
-        notebooks=tuple(released_notebooks(course, attempt.assignment)), limits=limits, sandbox=spec)
+        notebooks=tuple(released_notebooks(course, attempt.assignment)), limits=limits, sandbox=spec, judge=judge)
 
 
 def _keep_graded(course: Course, attempt: Attempt, out: GradeOutcome) -> None:

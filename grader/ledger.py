@@ -95,6 +95,9 @@ class Result:
     flags: tuple[str, ...]
     sandbox: str
     seconds: float
+    judge: str = "kernel"
+    """Where the test cells ran: ``separate`` (the judge) or ``kernel``; stored with the sandbox as
+    ``bwrap|separate`` (results recorded before the judge existed read as ``kernel``)."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,8 @@ class Ledger:
             conn.execute(results.insert().values(
                 attempt_id=result.attempt_id, graded_at=result.graded_at.isoformat(), status=result.status,
                 reason=result.reason, specs=json.dumps(result.specs), cells=json.dumps(result.cells),
-                flags=json.dumps(list(result.flags)), sandbox=result.sandbox, seconds=result.seconds))
+                flags=json.dumps(list(result.flags)), sandbox=f"{result.sandbox}|{result.judge}",
+                seconds=result.seconds))
             return True
 
     def add_mark(self, mark: Mark) -> None:
@@ -201,7 +205,8 @@ class Ledger:
         return {r.attempt_id: Result(
             attempt_id=r.attempt_id, graded_at=_t(r.graded_at), status=r.status, reason=r.reason,
             specs=json.loads(r.specs), cells=json.loads(r.cells), flags=tuple(json.loads(r.flags)),
-            sandbox=r.sandbox, seconds=r.seconds) for r in rows}
+            sandbox=r.sandbox.partition("|")[0], judge=r.sandbox.partition("|")[2] or "kernel",
+            seconds=r.seconds) for r in rows}
 
     def pending(self, assignment: str | None = None) -> list[Attempt]:
         """Attempts taken in but not graded yet, oldest first."""

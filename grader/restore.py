@@ -28,7 +28,8 @@ class Restored:
     """The student's graded cells were not in the master's order."""
 
 
-def _is_fixed(cell: NotebookNode) -> bool:
+def is_fixed(cell: NotebookNode) -> bool:
+    """A cell the release fixes: locked, or a test cell (its text always comes from the release)."""
     meta = nbgrader_meta(cell)
     return bool(meta.get("locked")) or (bool(meta.get("grade")) and not meta.get("solution"))
 
@@ -64,9 +65,9 @@ def restore(master: NotebookNode, student: NotebookNode, release: NotebookNode |
         theirs = answers.get(gid)
         if theirs is None:
             missing.append(gid)
-            if _is_fixed(mcell):
+            if is_fixed(mcell):
                 cells.append(copy.deepcopy(mcell))
-        elif _is_fixed(mcell):
+        elif is_fixed(mcell):
             if theirs.source != released.get(gid, mcell.source) or theirs.cell_type != mcell.cell_type:
                 edited.append(gid)
             cells.append(copy.deepcopy(mcell))

@@ -13,7 +13,8 @@ from .nbcells import GradedCell
 
 RUBRIC_FILE = "rubric.yml"
 ALLOWED_SPEC_KEYS = {"id", "points", "title", "tests", "message", "kind", "cells"}
-ALLOWED_TOP_KEYS = {"title", "notebooks", "due", "final", "policy", "specs"}
+ALLOWED_TOP_KEYS = {"title", "notebooks", "due", "final", "policy", "specs", "judge"}
+JUDGE_MODES = ("separate", "kernel")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class Rubric:
     policy: Policy = field(default_factory=Policy)
     derived: bool = False
     """True when no rubric.yml existed and the lines were derived from the notebook."""
+    judge: str = "separate"
+    """Where test cells run: ``separate`` (a judge outside the sandbox; student names reach it as data and
+    proxies) or ``kernel`` (in the student's kernel, as nbgrader does, with tamper probes)."""
 
     @property
     def max_points(self) -> float:
@@ -196,7 +200,10 @@ def rubric_from_mapping(data: dict, *, where: str = "rubric") -> Rubric:
         due=parse_time(data.get("due"), "due"),
         final=parse_time(data.get("final"), "final"),
         policy=Policy.from_mapping(data.get("policy")),
+        judge=str(data.get("judge") or "separate"),
     )
+    if rubric.judge not in JUDGE_MODES:
+        raise RubricError(f"{where}: `judge: {rubric.judge}` is not a mode; use separate or kernel")
     if rubric.due and rubric.final and rubric.final < rubric.due:
         raise RubricError(f"{where}: `final` ({rubric.final}) is before `due` ({rubric.due})")
     return rubric
@@ -213,15 +220,27 @@ def load_rubric(path: Path) -> Rubric:
     return rubric_from_mapping(data, where=str(path))
 
 
+def _unknown_cell_hint(gid: str, cells: list[GradedCell]) -> str:
+    """Why a name in a rubric matches no cell key: it may be a grade_id that repeats across notebooks."""
+    where = [c.key for c in cells if c.grade_id == gid and c.key != gid]
+    if where:
+        return f" (grade_id {gid!r} is in more than one notebook: name it as {' or '.join(where)})"
+    return ""
+
+
 def validate_against(rubric: Rubric, cells: list[GradedCell]) -> None:
-    """Check that every autograded test cell belongs to exactly one spec and every named cell exists."""
-    tests = {c.grade_id: c for c in cells if c.is_test}
-    answers = {c.grade_id: c for c in cells if c.is_manual_answer}
+    """Check that every autograded test cell belongs to exactly one spec and every named cell exists.
+
+    Specs name cells by key (`nbcells.CellKeys`): the grade_id, or ``notebook.ipynb:grade_id`` when the
+    grade_id appears in more than one notebook of the assignment.
+    """
+    tests = {(c.key or c.grade_id): c for c in cells if c.is_test}
+    answers = {(c.key or c.grade_id): c for c in cells if c.is_manual_answer}
     owner: dict[str, str] = {}
     for spec in rubric.specs:
         for gid in spec.tests:
             if gid not in tests:
-                hint = " (it is an answer cell, not a test cell)" if gid in answers else ""
+                hint = " (it is an answer cell, not a test cell)" if gid in answers else _unknown_cell_hint(gid, cells)
                 raise RubricError(
                     f"spec {spec.id!r} names test cell {gid!r}, which no notebook has{hint}; "
                     f"test cells are: {', '.join(sorted(tests)) or 'none'}",
@@ -239,7 +258,8 @@ def validate_against(rubric: Rubric, cells: list[GradedCell]) -> None:
         for gid in spec.cells:
             if gid not in answers and gid not in tests:
                 raise RubricError(
-                    f"manual spec {spec.id!r} names cell {gid!r}, which no notebook has",
+                    f"manual spec {spec.id!r} names cell {gid!r}, which no notebook has"
+                    + _unknown_cell_hint(gid, cells),
                     spec=spec.id,
                     grade_id=gid,
                 )
@@ -252,18 +272,24 @@ def validate_against(rubric: Rubric, cells: list[GradedCell]) -> None:
 
 
 def draft_rubric(cells: list[GradedCell], *, title: str) -> Rubric:
-    """Derive a starting rubric: one automatic spec per test cell, one manual spec per answer cell."""
+    """Derive a starting rubric: one automatic spec per test cell, one manual spec per answer cell.
+
+    Each spec is named by its cell's key (`nbcells.CellKeys`), so ids stay unique when grade_ids repeat
+    across notebooks.
+    """
     specs = []
     for c in cells:
+        key = c.key or c.grade_id
         if c.is_test:
-            specs.append(Spec(id=c.grade_id, points=c.points, title=c.title, tests=(c.grade_id,),
-                              message=f"The checks in cell {c.grade_id!r} did not pass."))
+            specs.append(Spec(id=key, points=c.points, title=c.title, tests=(key,),
+                              message=f"The checks in cell {key!r} did not pass."))
         elif c.is_manual_answer:
-            specs.append(Spec(id=c.grade_id, points=c.points, title=c.title, kind="manual",
-                              cells=(c.grade_id,)))
+            specs.append(Spec(id=key, points=c.points, title=c.title, kind="manual", cells=(key,)))
     if not specs:
         raise RubricError("the notebooks have no graded cells, so no rubric can be derived")
-    return Rubric(title=title, specs=tuple(specs), derived=True)
+    # a derived rubric belongs to an adopted nbgrader course: its tests may read globals, so they run as nbgrader
+    # runs them, in the student's kernel
+    return Rubric(title=title, specs=tuple(specs), derived=True, judge="kernel")
 
 
 def rubric_to_yaml(rubric: Rubric) -> str:
@@ -275,6 +301,7 @@ def rubric_to_yaml(rubric: Rubric) -> str:
         if getattr(rubric, key):
             out[key] = getattr(rubric, key).isoformat()
     out["policy"] = dataclasses.asdict(rubric.policy)
+    out["judge"] = rubric.judge
     specs = []
     for s in rubric.specs:
         item = {"id": s.id, "points": s.points, "title": s.title}

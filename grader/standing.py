@@ -82,7 +82,8 @@ def assignment_status(course: Course, assignment: str, *, student: str | None = 
                      "kind": t.kind, "specs": {}, "manual": {}, "messages": {}, "points": None,
                      "late_days": t.late_days, "tokens_spent": t.tokens_spent, "penalty": t.penalty,
                      "note": t.note, "reason": (res.reason if res else a.reason), "flags": [],
-                     "sha256": a.sha256, "sandbox": res.sandbox if res else None}
+                     "sha256": a.sha256, "sandbox": res.sandbox if res else None,
+                     "judge": res.judge if res else None}
             if res is not None and res.sandbox == "none":
                 entry["note"] = "; ".join(x for x in (entry["note"], "graded WITHOUT a sandbox (--sandbox none)") if x)
             if res is not None:

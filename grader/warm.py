@@ -25,7 +25,7 @@ from .sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home,
 
 _counter = itertools.count()
 _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlip-warm")
-_spare: tuple[SandboxSpec, Future] | None = None
+_spare: tuple[tuple[SandboxSpec, bool], Future] | None = None
 
 
 @dataclass
@@ -38,6 +38,9 @@ class Slot:
     sockets: Path
     uid: int
     km: AsyncKernelManager
+    judge_km: AsyncKernelManager | None = None
+    """The judge's kernel (``judge: separate``): outside the sandbox, started in ``judge_work``."""
+    judge_work: Path | None = None
 
 
 def _uid() -> int:
@@ -56,12 +59,15 @@ except ImportError:
 """
 
 
-async def _warm_up(km: AsyncKernelManager) -> None:
+JUDGE_WARMUP = WARMUP + "import cloudpickle, msgpack, grader.proxy\n"
+
+
+async def _warm_up(km: AsyncKernelManager, code: str) -> None:
     kc = km.client()
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=60)
-        msg_id = kc.execute(WARMUP, silent=True, store_history=False)
+        msg_id = kc.execute(code, silent=True, store_history=False)
         while True:
             reply = await kc.get_shell_msg(timeout=120)
             if reply["parent_header"].get("msg_id") == msg_id:
@@ -70,18 +76,29 @@ async def _warm_up(km: AsyncKernelManager) -> None:
         kc.stop_channels()
 
 
-async def _start(km: AsyncKernelManager, work: Path, env: dict | None) -> None:
+async def _start(km: AsyncKernelManager, work: Path, env: dict | None, code: str = WARMUP) -> None:
     extra = {"env": env} if env is not None else {}
     await km.start_kernel(cwd=str(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **extra)
     try:
-        await _warm_up(km)
+        await _warm_up(km, code)
     except Exception:  # a kernel that cannot warm up still grades; the imports then happen in the attempt
         pass
     km._close_control_socket()  # made in this thread's event loop; the grading loop opens its own
 
 
-def new_slot(spec: SandboxSpec) -> Slot:
-    """Make a scratch folder and start a kernel in it (sandboxed unless ``spec.kind`` is ``none``)."""
+def _judge_kernel(scratch: Path, spec: SandboxSpec) -> tuple[AsyncKernelManager, Path]:
+    """A judge kernel: unconfined (it runs only the release's cells), its own folder, no student files."""
+    work, sockets = scratch / "judge", scratch / "judge-sockets"
+    work.mkdir()
+    sockets.mkdir(mode=0o700)
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
+    env = {**os.environ, **thread_env(spec.threads), "NBGRADER_EXECUTION": "autograde"}
+    asyncio.run(_start(km, work, env, JUDGE_WARMUP))
+    return km, work
+
+
+def new_slot(spec: SandboxSpec, judge: bool = False) -> Slot:
+    """Make a scratch folder and start a kernel in it (sandboxed unless ``spec.kind`` is ``none``), and a judge."""
     scratch = Path(tempfile.mkdtemp(prefix="mlip-slot-"))
     scratch.chmod(0o755)
     work, home, sockets = scratch / "work", scratch / "home", scratch / "sockets"
@@ -96,38 +113,46 @@ def new_slot(spec: SandboxSpec) -> Slot:
     else:
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
     env = {**os.environ, **thread_env(spec.threads)} if spec.kind == "none" else None
+    judge_km = judge_work = None
     try:
         asyncio.run(_start(km, work, env))
+        if judge:
+            judge_km, judge_work = _judge_kernel(scratch, spec)
     except Exception:
         stop_kernel(km)
+        if judge_km is not None:
+            stop_kernel(judge_km)
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    return Slot(scratch, work, home, sockets, uid, km)
+    return Slot(scratch, work, home, sockets, uid, km, judge_km, judge_work)
 
 
-def take_slot(spec: SandboxSpec) -> Slot:
-    """A slot with a running kernel: the spare if one is ready, else a new one; then start the next spare."""
+def take_slot(spec: SandboxSpec, judge: bool = False) -> Slot:
+    """A slot with a running kernel (and a judge, if asked): the spare if one is ready, else a new one; then
+    start the next spare."""
     global _spare
     slot = None
     if _spare is not None:
-        spare_spec, future = _spare
+        spare_key, future = _spare
         _spare = None
         try:
             slot = future.result(timeout=180)
         except Exception:
             slot = None
-        if slot is not None and (spare_spec != spec or not slot.km.has_kernel):
+        if slot is not None and (spare_key != (spec, judge) or not slot.km.has_kernel):
             discard(slot)
             slot = None
     if slot is None:
-        slot = _starter.submit(new_slot, spec).result()
-    _spare = (spec, _starter.submit(new_slot, spec))
+        slot = _starter.submit(new_slot, spec, judge).result()
+    _spare = ((spec, judge), _starter.submit(new_slot, spec, judge))
     return slot
 
 
 def discard(slot: Slot) -> None:
-    """Stop the slot's kernel (and all it started) and remove its folder."""
+    """Stop the slot's kernels (and all they started) and remove its folder."""
     stop_kernel(slot.km)
+    if slot.judge_km is not None:
+        stop_kernel(slot.judge_km)
     shutil.rmtree(slot.scratch, ignore_errors=True)
 
 

@@ -1,0 +1,74 @@
+"""The judge, seen from a grading worker: which cells run where, and the code that joins the two kernels.
+
+In ``judge: separate`` mode a test cell never runs in the student's kernel. The student's kernel (sandboxed) runs
+the answer cells, the student's own cells and the release's other cells; the judge kernel (outside the sandbox,
+started by the worker) runs the release's set-up cells too, and the test cells. Before each test cell the judge
+binds the names that cell uses and does not define itself; they come from the student's kernel as data or proxies
+(`grader.proxy`, `grader.wire`). Hidden tests, expected values and reference functions stay in the judge.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from .execute import Judge
+from .nbcells import is_test_cell
+from .restore import is_fixed
+
+MODES = ("separate", "kernel")
+AGENT = Path(__file__).with_name("agent.py")
+BOOT = """def __mlip_boot(source):
+    namespace = {"__name__": "mlip_agent"}
+    exec(compile(source, "mlip-agent", "exec"), namespace)
+    namespace["start"](get_ipython())
+__mlip_boot(%r)
+del __mlip_boot
+"""
+PRELUDE = """import grader.proxy as __mlip_proxy
+__mlip_channel = __mlip_proxy.connect(%s, globals())
+del __mlip_proxy
+"""
+
+
+def cell_roles(nb: NotebookNode) -> dict[int, str]:
+    """Code cell index -> ``judge`` for test cells, ``both`` for the release's fixed cells (set-up)."""
+    roles = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if is_test_cell(cell):
+            roles[i] = "judge"
+        elif is_fixed(cell):
+            roles[i] = "both"
+    return roles
+
+
+def names_used(source: str) -> list[str]:
+    """Every name a cell reads (at any depth), in order of first use; a rough scan if it does not parse."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return list(dict.fromkeys(re.findall(r"[A-Za-z_]\w*", source)))
+    names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return list(dict.fromkeys(names))
+
+
+def _connection(km) -> dict:
+    info = km.get_connection_info()
+    return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in info.items()}
+
+
+def build(nb: NotebookNode, student_km, judge_km, judge_cwd: Path) -> Judge:
+    """The judge for running ``nb``: roles, the agent for the student's kernel and the judge's bindings."""
+    roles = cell_roles(nb)
+    before = {i: f"__mlip_channel.bind({names_used(nb.cells[i].source)!r})" for i, r in roles.items()
+              if r == "judge"}
+    return Judge(km=judge_km, cwd=Path(judge_cwd), roles=roles,
+                 student_prelude=BOOT % AGENT.read_text(encoding="utf-8"),
+                 prelude=PRELUDE % json.dumps(_connection(student_km)), before=before)
