@@ -1,10 +1,12 @@
-"""Grading throughput: nbgrader's own autograde in sequence against `mlip grade --jobs 1` and `--jobs N`.
+"""Grading throughput: nbgrader's own autograde in sequence against `mlip grade` in both judge modes.
 
-The same N copies of an assignment's solution (default: 40 of model-quality) are graded three ways, each in a
-fresh course; the script prints wall seconds, submissions per minute, the ratios, and the overhead per
-submission beyond the time the notebook's own cells take (measured by running the solution once).
+For each assignment (default: all of the kit's), the same N copies of its solution are graded by nbgrader
+autograde and by `mlip grade --jobs J --judge M` for every J and M asked for, each in a fresh course; the script
+prints wall seconds, submissions per minute, the ratio to nbgrader, and the overhead per submission beyond the
+time the notebook's own cells take (measured by running the solution once), then one summary table.
 
-    python benchmarks/grade_throughput.py [-n 40] [--assignment model-quality] [--jobs 1 2 ...] [--sandbox bwrap]
+    python benchmarks/grade_throughput.py [-n 12] [--assignment all | NAME ...] [--jobs 1 2] \
+        [--judge separate kernel] [--sandbox bwrap]
 """
 from __future__ import annotations
 
@@ -79,7 +81,7 @@ def bench_nbgrader(root: Path, assignment: str, n: int) -> float:
     return took
 
 
-def bench_mlip(root: Path, assignment: str, n: int, jobs: int, sandbox: str) -> float:
+def bench_mlip(root: Path, assignment: str, n: int, jobs: int, sandbox: str, judge: str) -> float:
     """mlip grade with `jobs` workers, from submission to recorded verdicts."""
     course, subs = make_course(root, assignment, n)
     ledger = Ledger(Course(course).default_db_url)
@@ -90,7 +92,8 @@ def bench_mlip(root: Path, assignment: str, n: int, jobs: int, sandbox: str) -> 
         ledger.close()
     start = time.monotonic()
     res = subprocess.run([sys.executable, "-m", "grader.cli", "grade", assignment, "--course", str(course),
-                          "--jobs", str(jobs), "--sandbox", sandbox], env=ENV, capture_output=True, text=True)
+                          "--jobs", str(jobs), "--sandbox", sandbox, "--judge", judge], env=ENV,
+                         capture_output=True, text=True)
     took = time.monotonic() - start
     if res.returncode != 0 or f"graded {n} attempt(s) (0 with errors)" not in res.stdout:
         raise SystemExit(f"mlip grade failed:\n{res.stdout[-2000:]}\n{res.stderr[-2000:]}")
@@ -102,34 +105,60 @@ def bench_mlip(root: Path, assignment: str, n: int, jobs: int, sandbox: str) -> 
     return took
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-n", type=int, default=40, help="submissions (default 40)")
-    ap.add_argument("--assignment", default="model-quality")
-    ap.add_argument("--jobs", type=int, nargs="+", default=sorted({1, os.cpu_count() or 1}))
-    ap.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
-    ap.add_argument("--skip-nbgrader", action="store_true")
-    args = ap.parse_args(argv)
+def bench_assignment(tmp: Path, assignment: str, args) -> tuple[float, list[tuple[str, float]]]:
+    """The cells' own seconds and (label, wall seconds) per runner for one assignment."""
+    course, _ = make_course(tmp / "probe", assignment, 1)
+    name = next((course / "release" / assignment).glob("*.ipynb")).name
+    cells = cells_seconds(course, assignment, name)
     rows = []
-    with tempfile.TemporaryDirectory(prefix="mlip-bench-") as tmp:
-        tmp = Path(tmp)
-        course, _ = make_course(tmp / "probe", args.assignment, 1)
-        name = next((course / "release" / args.assignment).glob("*.ipynb")).name
-        cells = cells_seconds(course, args.assignment, name)
-        if not args.skip_nbgrader:
-            rows.append(("nbgrader autograde (sequential)", bench_nbgrader(tmp / "nbgrader", args.assignment, args.n)))
+    if not args.skip_nbgrader:
+        rows.append(("nbgrader autograde (sequential)", bench_nbgrader(tmp / "nbgrader", assignment, args.n)))
+    for judge in args.judge:
         for jobs in args.jobs:
-            took = bench_mlip(tmp / f"mlip{jobs}", args.assignment, args.n, jobs, args.sandbox)
-            rows.append((f"mlip grade --jobs {jobs} --sandbox {args.sandbox}", took))
+            took = bench_mlip(tmp / f"mlip-{judge}-{jobs}", assignment, args.n, jobs, args.sandbox, judge)
+            rows.append((f"mlip grade --jobs {jobs} --judge {judge}", took))
+    return cells, rows
+
+
+def print_table(assignment: str, n: int, cells: float, rows: list[tuple[str, float]]) -> None:
+    """One assignment's rows: wall seconds, throughput, ratio to the first row and overhead per submission."""
     base = rows[0][1]
-    print(f"{args.n} solution submissions of {args.assignment}; {os.cpu_count()} cores; "
+    print(f"\n{n} solution submissions of {assignment}; {os.cpu_count()} cores; "
           f"the notebook's own cells take {cells:.2f} s")
     print(f"{'runner':<40} {'wall s':>8} {'subs/min':>9} {'vs first':>9} {'s/sub':>7} {'overhead s/sub':>15}")
     for label, took in rows:
-        per = took / args.n
+        per = took / n
         jobs = int(label.split("--jobs ")[1].split()[0]) if "--jobs" in label else 1
         overhead = per * jobs - cells
-        print(f"{label:<40} {took:>8.1f} {60 * args.n / took:>9.1f} {base / took:>8.2f}x {per:>7.2f} {overhead:>15.2f}")
+        print(f"{label:<40} {took:>8.1f} {60 * n / took:>9.1f} {base / took:>8.2f}x {per:>7.2f} {overhead:>15.2f}",
+              flush=True)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=12, help="submissions per assignment (default 12)")
+    ap.add_argument("--assignment", nargs="+", default=["all"], help="names, or all (default)")
+    ap.add_argument("--jobs", type=int, nargs="+", default=sorted({1, os.cpu_count() or 1}))
+    ap.add_argument("--judge", nargs="+", default=["separate", "kernel"], choices=["separate", "kernel"])
+    ap.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
+    ap.add_argument("--skip-nbgrader", action="store_true")
+    args = ap.parse_args(argv)
+    names = args.assignment
+    if names == ["all"]:
+        names = sorted(p.parent.name for p in (KIT / "assignments").glob("*/rubric.yml"))
+    summary = []
+    for assignment in names:
+        with tempfile.TemporaryDirectory(prefix="mlip-bench-") as tmp:
+            cells, rows = bench_assignment(Path(tmp), assignment, args)
+        print_table(assignment, args.n, cells, rows)
+        summary.append((assignment, cells, rows))
+    labels = [label for label, _ in summary[0][2]]
+    print(f"\nsummary: seconds per submission (ratio to the first column), {args.n} solutions each")
+    print(f"{'assignment':<24} {'cells':>6} " + " ".join(f"{lb.replace('mlip grade ', ''):>26}" for lb in labels))
+    for assignment, cells, rows in summary:
+        base = rows[0][1]
+        print(f"{assignment:<24} {cells:>6.2f} " + " ".join(
+            f"{t / args.n:>17.2f} ({base / t:>4.2f}x)" for _, t in rows))
 
 
 if __name__ == "__main__":

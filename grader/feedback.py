@@ -156,7 +156,9 @@ def _history(doc: dict, student: dict) -> str:
         pts = "" if a["points"] is None else f"{a['points']:g} points"
         note = notes(a["note"], a["reason"])
         css = {"graded": "pass", "late": "flag", "pending": "wait"}.get(a["status"], "fail")
-        bits = " \u00b7 ".join(escape(x) for x in (when(a["submitted_at"], tz), result, pts) if x)
+        judged = {"separate": "tests ran in a separate judge", "kernel": "tests ran in your notebook's kernel"}
+        bits = " \u00b7 ".join(escape(x) for x in (when(a["submitted_at"], tz), result, pts,
+                                                     judged.get(a.get("judge") or "", "")) if x)
         items.append(f"<li><div class=head><b>#{a['attempt']}</b>{badge(css, a['status'])}<span>{bits}</span></div>"
                      f"{'<p class=msg>' + escape(note) + '</p>' if note else ''}</li>")
     return "<h2>Attempt history</h2><ol class=history>" + "".join(items) + "</ol>"

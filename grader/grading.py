@@ -195,8 +195,12 @@ class GradeReport:
 
 def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, scheduler: str | None = None,
           db_url: str | None = None, limits: Limits | None = None, sandbox: str = "bwrap",
-          progress=None) -> GradeReport:
-    """Grade every pending attempt (of one assignment, or all); safe to re-run after a crash."""
+          judge: str | None = None, progress=None) -> GradeReport:
+    """Grade every pending attempt (of one assignment, or all); safe to re-run after a crash.
+
+    ``judge`` overrides the rubric's mode (``separate`` or ``kernel``) for this run; `mlip check` uses it to
+    grade the same work both ways.
+    """
     limits = limits or Limits()
     require(sandbox)
     # kernels running side by side each get a share of the cores for their numeric libraries' threads
@@ -211,7 +215,7 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
             pending = ledger.pending(assignment)
             by_id = {a.id: a for a in pending}
             rubrics = {a.assignment: released_rubric(course, a.assignment) for a in pending}
-            job_list = [_job(course, a, limits, spec, rubrics[a.assignment].judge) for a in pending]
+            job_list = [_job(course, a, limits, spec, judge or rubrics[a.assignment].judge) for a in pending]
             n_graded = n_err = 0
             failures = []
             for job, out, exc in map_unordered(grade_job, job_list, jobs=jobs, scheduler=scheduler):

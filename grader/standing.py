@@ -139,7 +139,8 @@ def format_table(status: AssignmentStatus) -> str:
         for a in s["attempts"]:
             passed = sum(bool(v) for v in a["specs"].values())
             pts = "" if a["points"] is None else f"{a['points']:g} pts"
-            extra = "; ".join(x for x in (a["note"], a["reason"]) if x)
+            judge = f"tests: {a['judge']}" if a.get("judge") else ""
+            extra = "; ".join(x for x in (judge, a["note"], a["reason"]) if x)
             lines.append(f"  {s['student']:<{width}} #{a['attempt']} {a['submitted_at']}  {a['status']:<8} "
                          f"{passed}/{len(a['specs'])} auto specs  {pts:>8}  {extra}".rstrip())
     return "\n".join(lines)

@@ -27,6 +27,11 @@ HARNESS_TAG = "mlip-harness"
 SETUP = r'''
 def __mlip_setup():
     import builtins, json, math, sys
+    # everything the probe uses is taken now, before student code runs, so replacing it later changes nothing
+    getattr, vars, list, len, zip, isinstance, type, int, hasattr = (builtins.getattr, builtins.vars, builtins.list,
+                                                          builtins.len, builtins.zip, builtins.isinstance,
+                                                          builtins.type, builtins.int, builtins.hasattr)
+    dumps, write, gettrace, getprofile = json.dumps, sys.stdout.write, sys.gettrace, sys.getprofile
     ip = get_ipython()
     # ipykernel swaps input() and the excepthook per request; an object is "replaced" only when both its
     # identity and its defining module and name differ from the record
@@ -60,6 +65,18 @@ def __mlip_setup():
     methods = ("run_cell", "run_cell_async", "run_ast_nodes", "run_code", "transform_cell", "showtraceback",
                "_showtraceback", "showsyntaxerror", "should_run_async")
     base = {n: (getattr(shell, n, None), vars(ip).get(n)) for n in methods}
+    # the compiler every cell goes through, and the path a report takes to the grader (session, streams)
+    session = ip.kernel.session
+    hooked = [(ip.compile, n) for n in ("ast_parse", "cache", "__call__", "reset_compiler_flags", "get_code_name",
+                                         "format_code_name")]
+    hooked += [(session, n) for n in ("send", "serialize", "sign", "msg", "deserialize")]
+    hooked += [(sys.stdout, n) for n in ("write", "flush", "_flush")] + [(sys.stderr, n) for n in ("write", "flush")]
+    hooked += [(ip.displayhook, n) for n in ("__call__", "write_output_prompt", "write_format_data")]
+    hooked += [(ip.display_pub, "publish")]
+    owners = {"compile": ip.compile, "session": session, "displayhook": ip.displayhook,
+              "display_pub": ip.display_pub}
+    parts = [(obj, n, getattr(type(obj), n, None), vars(obj).get(n) if hasattr(obj, "__dict__") else None)
+             for obj, n in hooked]
     state = (sys.stdout, sys.stderr, sys.excepthook, list(ip.input_transformers_cleanup),
              list(ip.input_transformers_post), list(ip.ast_transformers), ip.input_transformer_manager,
              len(ip.events.callbacks["pre_run_cell"]), len(ip.events.callbacks["pre_execute"]))
@@ -76,15 +93,25 @@ def __mlip_setup():
         for name, a, b in zip(names, state, now):
             if (a != b if isinstance(a, (list, int)) else not same(a, b)) and name not in problems:
                 problems.append(name)
-        if sys.gettrace() is not None or sys.getprofile() is not None:
+        if gettrace() is not None or getprofile() is not None:
             problems.append("a trace or profile function was installed")
+        now_owners = {"compile": ip.compile, "session": ip.kernel.session, "displayhook": ip.displayhook,
+                      "display_pub": ip.display_pub}
+        for name, obj in owners.items():
+            if now_owners[name] is not obj:
+                problems.append(f"IPython's {name} was replaced")
+        for obj, n, cls_attr, own in parts:
+            now_own = vars(obj).get(n) if hasattr(obj, "__dict__") else None
+            # IPython wraps sys.stdout.write afresh for every cell (its tee), so instance methods compare by name
+            if getattr(type(obj), n, None) is not cls_attr or not (now_own is own or same(now_own, own)):
+                problems.append(f"{type(obj).__name__}.{n} was replaced (it carries cells or reports)")
         for n, (f, own) in base.items():
             if not same(getattr(shell, n, None), f) or not same(vars(ip).get(n), own):
                 problems.append(f"IPython's {n} was replaced")
         for (mod, n), f in watched.items():
             if not same(getattr(modules.get(mod), n, f), f):
                 problems.append(f"{mod}.{n} was replaced")
-        print(json.dumps({"mlip_probe": token, "problems": problems}))
+        write(dumps({"mlip_probe": token, "problems": problems}) + "\n")
     return probe
 __mlip_probe = __mlip_setup()
 del __mlip_setup

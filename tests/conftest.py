@@ -28,13 +28,21 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
-def make_toy_course(root: Path):
-    """A fresh course at ``root`` with the toy assignment released."""
+def make_toy_course(root: Path, judge: str | None = None):
+    """A fresh course at ``root`` with the toy assignment released (its test cells run as ``judge`` says)."""
+    import shutil
+
     from grader.course import init_course
     from grader.release import release
 
     course = init_course(root)
-    release(course, "toy", assignments_dir=FIXTURES)
+    source = FIXTURES
+    if judge is not None:
+        source = Path(root).parent / f"toy-{judge}"
+        shutil.copytree(FIXTURES / "toy", source / "toy")
+        rubric = source / "toy" / "rubric.yml"
+        rubric.write_text(rubric.read_text(encoding="utf-8") + f"judge: {judge}\n", encoding="utf-8")
+    release(course, "toy", assignments_dir=source)
     return course
 
 

@@ -24,8 +24,8 @@ HOSTILE = FIXTURES / "hostile"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not bwrap_works(), reason="needs bubblewrap")]
 PORT = 47631
 T, F = True, False
-# behaviour -> (square, mean, status, flagged?)
-EXPECTED = {
+# behaviour -> (square, mean, status, flagged?) when test cells run in the student's kernel (`judge: kernel`)
+KERNEL = {
     "edited_test_cell": (F, T, "graded", True),
     "deleted_test_cells": (F, T, "graded", True),
     "reordered_test_cells": (T, T, "graded", True),
@@ -47,7 +47,38 @@ EXPECTED = {
     "fork_storm": (None, T, "graded", None),
     "huge_output": (T, T, "graded", False),
     "network_access": (T, T, "graded", False),
+    # attacks by a student who has read grader/: the probe now watches the compiler and the report's path
+    "compiler_hook": (F, F, "graded", True),
+    "compiler_class_hook": (F, F, "graded", True),
+    "report_json_hook": (F, F, "graded", True),
+    "report_print_hook": (F, F, "graded", True),
+    "read_every_file": (F, T, "graded", False),
+    "patched_libraries": (F, F, "graded", True),
+    "forged_messages": (F, F, "graded", True),
+    # known limits of kernel mode, named in the README: code in the test's own process can read the test's
+    # source from the call stack, and can answer with an object that equals everything
+    "stack_walk": (T, T, "graded", False),
+    "forged_eq": (T, T, "graded", False),
 }
+# with a judge (`judge: separate`) no test runs where student code does: hooks in the student's kernel change
+# nothing, and only a right answer earns a spec (the restored, reordered or stripped cells are still flagged)
+SEPARATE = {name: (square, mean, status, flagged) for name, (square, mean, status, flagged) in KERNEL.items()}
+SEPARATE.update({
+    "input_transformer": (F, T, "graded", False),
+    "ast_transformer": (F, T, "graded", False),
+    "traceback_suppression": (F, T, "graded", False),
+    "redirected_stderr": (T, T, "graded", False),
+    "monkeypatched_checker": (T, T, "graded", False),
+    "compiler_hook": (F, T, "graded", False),
+    "compiler_class_hook": (F, T, "graded", False),
+    "report_json_hook": (F, T, "graded", False),
+    "report_print_hook": (F, T, "graded", False),
+    "patched_libraries": (F, T, "graded", False),
+    "forged_messages": (F, T, "graded", False),
+    "stack_walk": (F, T, "graded", False),
+    "forged_eq": (F, T, "graded", False),
+})
+EXPECTED = {"kernel": KERNEL, "separate": SEPARATE}
 REJECTED = {
     "corrupt_json": "not valid notebook JSON",
     "empty_file": "the file is empty",
@@ -87,12 +118,13 @@ class Listener:
         self.sock.close()
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hostile")
+@pytest.fixture(scope="module", params=["separate", "kernel"])
+def batch(tmp_path_factory, request):
+    mode = request.param
+    tmp = tmp_path_factory.mktemp(f"hostile-{mode}")
     for path in OUTSIDE:
         path.unlink(missing_ok=True)
-    course = make_toy_course(tmp / "course")
+    course = make_toy_course(tmp / "course", judge=mode)
     ledger = Ledger(course.default_db_url)
     honest = {"honest_good": toy_submission(course, tmp / "good", solution=True),
               "honest_wrong": toy_submission(course, tmp / "wrong", {
@@ -100,7 +132,7 @@ def batch(tmp_path_factory):
                   "mean_answer": "def mean(xs):\n    return sum(xs) / len(xs)"})}
     for student, path in honest.items():
         submit(course, ledger, "toy", [path], student=student, at="2026-09-14T10:00:00Z")
-    for name in list(EXPECTED) + list(REJECTED):
+    for name in list(KERNEL) + list(REJECTED):
         folder = tmp / "subs" / name
         folder.mkdir(parents=True)
         fixture = HOSTILE / f"{name}.ipynb"
@@ -115,28 +147,28 @@ def batch(tmp_path_factory):
     finally:
         listener.close()
     doc = assignment_status(course, "toy").doc
-    return course, report, {s["student"]: s for s in doc["students"]}, listener.connections
+    return course, report, {s["student"]: s for s in doc["students"]}, listener.connections, mode
 
 
 def test_the_whole_batch_was_graded(batch):
-    _, report, students, _ = batch
-    assert report.graded == len(EXPECTED) + 2
+    _, report, students, _, _ = batch
+    assert report.graded == len(KERNEL) + 2
     assert report.failures == ()
-    assert set(students) == {n.replace("_", "-") for n in list(EXPECTED) + list(REJECTED)} | {
+    assert set(students) == {n.replace("_", "-") for n in list(KERNEL) + list(REJECTED)} | {
         "honest_good", "honest_wrong"}
 
 
 def test_honest_students_are_untouched(batch):
-    _, _, students, _ = batch
+    _, _, students, _, _ = batch
     assert students["honest_good"]["attempts"][0]["specs"] == {"square": True, "mean": True}
     assert students["honest_wrong"]["attempts"][0]["specs"] == {"square": False, "mean": True}
     assert not students["honest_good"]["flagged"] and not students["honest_wrong"]["flagged"]
 
 
-@pytest.mark.parametrize("behaviour", list(EXPECTED))
+@pytest.mark.parametrize("behaviour", list(KERNEL))
 def test_hostile_verdict(batch, behaviour):
-    _, _, students, _ = batch
-    square, mean, status, flagged = EXPECTED[behaviour]
+    _, _, students, _, mode = batch
+    square, mean, status, flagged = EXPECTED[mode][behaviour]
     attempt = students[behaviour.replace("_", "-")]["attempts"][0]
     expected = {"square": square, "mean": mean}
     assert {k: v for k, v in attempt["specs"].items() if expected[k] is not None} == {
@@ -144,13 +176,13 @@ def test_hostile_verdict(batch, behaviour):
     assert attempt["status"] == status, attempt
     if flagged is not None:
         assert bool(students[behaviour.replace("_", "-")]["flagged"]) == flagged, attempt["flags"]
-    assert attempt["sandbox"] == "bwrap"
+    assert attempt["sandbox"] == "bwrap" and attempt["judge"] == mode
     assert "\n" not in attempt["reason"] and (status == "graded" or attempt["reason"])
 
 
 @pytest.mark.parametrize("behaviour", list(REJECTED))
 def test_unreadable_submission_is_rejected_with_reason(batch, behaviour):
-    _, _, students, _ = batch
+    _, _, students, _, _ = batch
     attempt = students[behaviour.replace("_", "-")]["attempts"][0]
     assert attempt["status"] == "rejected"
     assert REJECTED[behaviour] in attempt["reason"] and "\n" not in attempt["reason"]
@@ -164,26 +196,33 @@ def _graded_output(course, student) -> str:
 
 
 def test_sandbox_hides_the_course_and_other_students(batch):
-    course, _, _, _ = batch
+    course, _, _, _, _ = batch
     text = _graded_output(course, "read-outside")
     assert "FOUND []" in text, text[:2000]
 
 
+def test_no_test_cell_is_readable_from_the_sandbox(batch):
+    # the student's code searched every file it could open for the tests' expected values
+    course, _, _, _, _ = batch
+    text = _graded_output(course, "read-every-file")
+    assert "READ True HIDDEN FOUND []" in text, text[:2000]
+
+
 def test_sandbox_keeps_writes_inside(batch):
-    course, _, _, _ = batch
+    course, _, _, _, _ = batch
     assert all(not p.exists() for p in OUTSIDE)
     assert not list(course.root.rglob("mlip-pwned"))
 
 
 def test_no_network(batch):
-    course, _, _, connections = batch
+    course, _, _, connections, _ = batch
     text = _graded_output(course, "network-access")
     assert "NET ['127.0.0.1 OSError', '8.8.8.8 OSError']" in text or "reached" not in text, text
     assert connections == 0
 
 
 def test_limits_hold_and_nothing_outlives_its_attempt(batch):
-    course, _, students, _ = batch
+    course, _, students, _, _ = batch
     assert "MemoryError" in _graded_output(course, "memory-growth")
     assert "FORK STOPPED" in _graded_output(course, "fork-storm")
     huge = course.private / "graded" / "toy" / "huge-output" / "1" / "toy.ipynb"
@@ -195,9 +234,16 @@ def test_limits_hold_and_nothing_outlives_its_attempt(batch):
 
 
 def test_reasons_name_what_happened(batch):
-    _, _, students, _ = batch
+    _, _, students, _, mode = batch
     assert "kernel died" in students["os-exit"]["attempts"][0]["reason"]
     assert "kernel died" in students["segfault"]["attempts"][0]["reason"]
+    if mode == "separate":
+        return  # nothing in the student's kernel decides a verdict, so its hooks are not probed
+    assert "ast_parse was replaced" in " ".join(students["compiler-hook"]["flagged"])
+    assert "ast_parse was replaced" in " ".join(students["compiler-class-hook"]["flagged"])
+    assert "AST transformer" in " ".join(students["report-json-hook"]["flagged"])
+    assert "AST transformer" in " ".join(students["report-print-hook"]["flagged"])
+    assert "Session.send was replaced" in " ".join(students["forged-messages"]["flagged"])
     flags = " ".join(students["input-transformer"]["flagged"])
     assert "input transformer" in flags
     assert "AST transformer" in " ".join(students["ast-transformer"]["flagged"])
