@@ -18,6 +18,54 @@ def _course_arg(p):
     p.add_argument("--course", help="course folder (default: $MLIP_COURSE or the current folder)")
 
 
+RUN_EPILOG = """\
+Each notebook goes through papermill's own execute_notebook with the kit's engine: parameters (-p -r -y -f -b),
+the kernel (-k, else the notebook's kernelspec), --prepare-only, --report-mode, error banners, run metadata and
+what counts as a failure (sys.exit() and sys.exit(0) are a clean stop) are papermill's.
+Deliberate differences from papermill:
+  - many notebooks at once (--jobs, --scheduler); executed copies go to --out DIR under their own names;
+  - kernels start in each notebook's own folder, so relative data paths work from anywhere; papermill starts
+    them in the current folder (give --cwd DIR to choose one folder for all);
+  - time limits by default (--cell-timeout, --notebook-timeout); a cell over a limit is marked failed, gets
+    an error output and papermill's error banner (papermill marks a timed-out cell completed, no banner);
+  - a dead kernel is status "died" and exit 1 (papermill exits 138); exit 1 if any notebook failed.
+"""
+
+
+def _run_parser(sub, runner) -> None:
+    p = sub.add_parser("run", help="run notebooks with parameters (papermill's execution, many at once)",
+                       description="Run notebooks as papermill does, many at once, with limits and a summary table.",
+                       epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks")
+    p.add_argument("-p", "--parameters", "--parameter", dest="parameter", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help="a parameter; VALUE read as papermill reads it (int, float, "
+                   "True/False/None, else text)")
+    p.add_argument("-r", "--parameters-raw", "--parameters_raw", dest="raw", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help="a parameter kept as text")
+    p.add_argument("-y", "--parameters-yaml", "--parameters_yaml", dest="yaml", action="append", default=[],
+                   metavar="YAML", help="parameters as a YAML mapping")
+    p.add_argument("-f", "--parameters-file", "--parameters_file", dest="file", action="append", default=[],
+                   metavar="FILE", help="parameters from a YAML or JSON file")
+    p.add_argument("-b", "--parameters-base64", "--parameters_base64", dest="base64", action="append", default=[],
+                   metavar="BASE64", help="parameters as base64 of a YAML mapping")
+    p.add_argument("-k", "--kernel", default=_default(runner.run, "kernel"),
+                   help="kernel for every notebook (default: each notebook's kernelspec)")
+    p.add_argument("--cwd", default=_default(runner.run, "cwd"),
+                   help="folder the kernels start in (default: each notebook's own folder; papermill: current)")
+    p.add_argument("--prepare-only", action="store_true", help="inject parameters and write, run nothing")
+    p.add_argument("--report-mode", action="store_true", help="hide code cells' inputs in the executed copies")
+    p.add_argument("--jobs", type=int, default=_default(runner.run, "jobs"))
+    p.add_argument("--out", default=_default(runner.run, "out"), help="folder for the executed copies")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address: run on its workers")
+    p.add_argument("--cell-timeout", "--execution-timeout", dest="cell_timeout", type=float,
+                   default=_default(runner.run, "cell_timeout"), help="seconds per cell (default: %(default)g)")
+    p.add_argument("--notebook-timeout", type=float, default=_default(runner.run, "notebook_timeout"),
+                   help="seconds per notebook (default: %(default)g)")
+    p.add_argument("--start-timeout", type=float, default=_default(runner.run, "start_timeout"),
+                   help="seconds to wait for a kernel to start (default: %(default)g)")
+    p.add_argument("--no-progress", "--no-progress-bar", dest="no_progress", action="store_true")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     from . import check, demo, grading, runner
@@ -29,14 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default=_default(demo.demo, "directory"))
     p.add_argument("--jobs", type=int, default=_default(demo.demo, "jobs"))
 
-    p = sub.add_parser("run", help="run notebooks with parameters (papermill style)")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
-    p.add_argument("--jobs", type=int, default=_default(runner.run, "jobs"))
-    p.add_argument("--out", default=_default(runner.run, "out"))
-    p.add_argument("--scheduler", default=None)
-    p.add_argument("--cell-timeout", type=float, default=_default(runner.run, "cell_timeout"))
-    p.add_argument("--no-progress", action="store_true")
+    _run_parser(sub, runner)
 
     pc = sub.add_parser("course", help="create or adopt a course folder")
     csub = pc.add_subparsers(dest="course_command", required=True)
@@ -80,10 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=_default(grading.grade, "jobs"))
     p.add_argument("--scheduler", default=None)
     p.add_argument("--db-url", default=None)
-    p.add_argument("--cell-timeout", type=float, default=grading.Limits.cell_timeout)
+    p.add_argument("--cell-timeout", type=float, default=None,
+                   help="seconds a cell may run (default: the course's, e.g. nbgrader's Execute.timeout, "
+                        f"else {grading.Limits.cell_timeout:g})")
     p.add_argument("--notebook-timeout", type=float, default=grading.Limits.notebook_timeout)
     p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(grading.grade, "sandbox"),
                    help="bwrap (default): each kernel in a bubblewrap sandbox; none: unconfined, said in every status")
+    p.add_argument("--judge", choices=["separate", "kernel"], default=None,
+                   help="where test cells run (default: each rubric's `judge:`): separate, a judge outside the "
+                        "sandbox; kernel, the student's kernel")
     _course_arg(p)
 
     p = sub.add_parser("status", help="spec table and attempt history")
@@ -141,13 +187,35 @@ def main(argv: list[str] | None = None) -> int:
     _bin = str(Path(sys.executable).parent)
     if _bin not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader of our output left early (`mlip status --json | head`): stop quietly
+        _silence_stdout()
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
+        sys.stdout.flush()
         return int(exc.code or 0)
     try:
-        return _dispatch(args) or 0
+        code = _dispatch(args) or 0
+        sys.stdout.flush()  # a closed pipe shows here, inside main, not as a traceback at exit
+        return code
     except UsageError as exc:
         print(f"mlip: {exc}", file=sys.stderr)
         return 2

@@ -23,12 +23,20 @@ def cmd_demo(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .runner import format_summary, parse_parameters, run
+    from .runner import FAILED, format_summary, run
+    from .runparams import collect_parameters
 
-    rows = run(args.paths, parameters=parse_parameters(args.parameter), jobs=args.jobs, out=args.out,
-               scheduler=args.scheduler, cell_timeout=args.cell_timeout, progress=not args.no_progress)
+    parameters = collect_parameters(pairs=args.parameter, raw=args.raw, yaml_texts=args.yaml, files=args.file,
+                                    base64_texts=args.base64)
+    rows = run(args.paths, parameters=parameters, jobs=args.jobs, out=args.out, scheduler=args.scheduler,
+               kernel=args.kernel, cwd=args.cwd, prepare_only=args.prepare_only, report_mode=args.report_mode,
+               cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+               start_timeout=args.start_timeout, progress=not args.no_progress)
+    for r in rows:
+        for warning in r.warnings:
+            print(f"mlip: {r.notebook}: {warning}", file=sys.stderr)
     print(format_summary(rows))
-    failed = [r for r in rows if r.status != "ok"]
+    failed = [r for r in rows if r.status in FAILED]
     if failed:
         print(f"mlip: {len(failed)} of {len(rows)} notebook(s) failed: {', '.join(r.notebook for r in failed)}",
               file=sys.stderr)
@@ -43,6 +51,10 @@ def cmd_course(args) -> int:
         report = adopt(Path(args.dir), db_url=args.db_url)
         for line in report.lines:
             print(line)
+        if report.failed:
+            print(f"mlip: adopted {args.dir} except for what could not be registered: {'; '.join(report.failed)} "
+                  "(see above)", file=sys.stderr)
+            return 1
         return 0
     course = init_course(Path(args.dir), course_id=args.id)
     print(f"course {course.course_id} ready at {course.root}; next: mlip release ASSIGNMENT --course {args.dir}")
@@ -50,8 +62,7 @@ def cmd_course(args) -> int:
 
 
 def cmd_rubric(args) -> int:
-    from .nbcells import graded_cells, read_notebook
-    from .release import build_versions
+    from .release import read_assignment
     from .rubric import draft_rubric, rubric_to_yaml
 
     try:
@@ -59,10 +70,8 @@ def cmd_rubric(args) -> int:
     except Exception:  # drafting works without a course too
         course = None
     src = find_assignment_source(course, args.assignment, Path(args.assignments) if args.assignments else None)
-    cells = []
-    for nb_path in sorted(src.glob("*.ipynb")):
-        master, _ = build_versions(read_notebook(nb_path), nb_path.name, args.assignment)
-        cells += graded_cells(master, nb_path.name)
+    names = sorted(p.name for p in src.glob("*.ipynb"))
+    _, _, cells = read_assignment(src, args.assignment, names, course_root=course.root if course else None)
     print(rubric_to_yaml(draft_rubric(cells, title=args.assignment)), end="")
     return 0
 
@@ -120,8 +129,10 @@ def cmd_grade(args) -> int:
     from .grading import Limits, grade
 
     course = open_course(args.course)
+    cell_timeout = args.cell_timeout or course.cell_timeout or Limits.cell_timeout
+    limits = Limits(min(cell_timeout, args.notebook_timeout), args.notebook_timeout)
     report = grade(course, args.assignment, jobs=args.jobs, scheduler=args.scheduler, db_url=args.db_url,
-                   limits=Limits(args.cell_timeout, args.notebook_timeout), sandbox=args.sandbox,
+                   limits=limits, sandbox=args.sandbox, judge=args.judge,
                    progress=lambda a, o: print(f"  {a.assignment}/{a.student} #{a.number}: {o.status}"
                                                f"{' (' + o.reason + ')' if o.reason else ''} {o.seconds:.1f} s",
                                                flush=True))
@@ -188,15 +199,23 @@ def cmd_check(args) -> int:
 
     report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs, sandbox=args.sandbox)
     width = max(len(k) for k in report.solution)
-    print(f"{'spec':<{width}}  solution  blank")
+    fixtures = list(report.fixtures)
+    print(f"judge: {report.mode} (verdicts below); every verdict was also taken in the other mode")
+    print(f"{'spec':<{width}}  solution  blank" + "".join(f"  {f.removeprefix('fixture-')}" for f in fixtures))
     for k in report.solution:
-        print(f"{k:<{width}}  {'pass' if report.solution[k] else 'FAIL':>8}  {'pass' if report.blank[k] else 'fail':>5}")
+        row = f"{k:<{width}}  {'pass' if report.solution[k] else 'FAIL':>8}  {'pass' if report.blank[k] else 'fail':>5}"
+        for f in fixtures:
+            row += f"  {('pass' if report.fixtures[f].get(k) else 'fail'):>{len(f.removeprefix('fixture-'))}}"
+        print(row)
     for line in report.details:
         print(f"  {line}")
+    for line in report.differences:
+        print(f"  modes differ: {line}")
     if not report.ok:
         print(f"mlip: {args.assignment} is not ready: {'; '.join(report.problems)}", file=sys.stderr)
         return 1
-    print(f"{args.assignment}: the solution passes every automatic spec and the blank release none")
+    print(f"{args.assignment}: the solution passes every automatic spec, the blank release none, every fixture "
+          "gets the verdicts it declares, and both judge modes agree")
     return 0
 
 
