@@ -84,4 +84,4 @@ def _attempt(ledger, assignment, student, i, days, specs, status, flags):
         return
     reason = "toy.ipynb: notebook time limit of 300 s reached" if status == "error" else ""
     ledger.add_result(Result(attempt.id, attempt.submitted_at + dt.timedelta(minutes=5), status, reason, specs,
-                             {}, tuple(flags), "bwrap", 2.0))
+                             {}, tuple(flags), "bwrap", 2.0, judge="separate"))
