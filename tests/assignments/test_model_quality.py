@@ -148,4 +148,8 @@ def test_manual_marks_feedback_and_export(course):
 
 def test_mlip_check_passes():
     out = mlip("check", "model-quality", "--assignments", KIT / "assignments")
-    assert "the solution passes every automatic spec and the blank release none" in out.stdout
+    assert "the solution passes every automatic spec, the blank release none, every fixture gets the verdicts it " \
+        "declares, and both judge modes agree" in out.stdout
+    assert out.stdout.startswith("judge: separate")
+    # the fixtures' columns are printed beside the solution and the blank release
+    assert "wrong_positive_label" in out.stdout.splitlines()[1]
