@@ -121,7 +121,7 @@ def run_one(job: RunJob) -> RunSummary:
     src, out = Path(job.path), Path(job.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
-    status, reason = ("prepared", "prepared only, not run") if job.prepare_only else ("ok", "")
+    status, reason = ("prepared" if job.prepare_only else "ok"), ""
     with papermill_warnings() as warned:
         try:
             papermill.execute_notebook(
@@ -214,7 +214,10 @@ def run(paths: list[str | Path], *, parameters: dict | None = None, jobs: int = 
 
         bar = tqdm(total=len(jobs_list), unit="notebook", desc="mlip run")
     rows = {}
-    for job, res, exc in map_unordered(run_one, jobs_list, jobs=jobs, scheduler=scheduler):
+    # --prepare-only starts no kernel and runs no notebook code: no worker is worth its start-up
+    done = ((job, run_one(job), None) for job in jobs_list) if prepare_only and not scheduler else \
+        map_unordered(run_one, jobs_list, jobs=jobs, scheduler=scheduler)
+    for job, res, exc in done:
         rows[job.path] = res or RunSummary(Path(job.path).name, "error", 0.0, f"{type(exc).__name__}: {exc}", "")
         if bar:
             bar.update(1)

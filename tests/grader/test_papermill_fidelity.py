@@ -39,6 +39,14 @@ GROUPS = [  # (options given alike to `papermill IN OUT ...` and `mlip run IN...
 CASES = {case: (nb, opts) for opts, cases in GROUPS for case, nb in cases.items()}
 DELIBERATE = {"cell_timeout"}  # README, "Running notebooks in batch": a timed-out cell is marked failed, with a banner
 
+# What `mlip run` adds to papermill: limits, the output cap, a dead kernel's report, the notebook's folder as cwd.
+EXTRAS = {
+    "read_check": None,  # copied from the fixtures, with check.txt beside it
+    "flood": ['print("x" * 300_000)'],
+    "dies": ["import os\nos._exit(1)", "print('not reached')"],
+    "sleepy": ["import time\ntime.sleep(2)", "time.sleep(30)", "print('not reached')"],
+}
+
 
 def options(case: str) -> list[str]:
     return [a.replace("{fx}", str(FX)) for a in CASES[case][1]]
@@ -90,20 +98,49 @@ def record_papermill(tmp: Path) -> dict:
     return {"papermill": papermill.__version__, "cases": cases}
 
 
-def run_mlip(tmp: Path) -> dict:
-    """Run mlip's side: one `mlip run --jobs 2` call per distinct set of options."""
+def mlip_run(paths: list[Path], out: Path, opts: list[str]) -> tuple[subprocess.CompletedProcess, dict]:
+    """One `mlip run --jobs 2` call; its process and its summary rows by notebook name."""
+    res = subprocess.run([sys.executable, "-m", "grader.cli", "run", *map(str, paths), "--out", str(out),
+                          "--jobs", "2", "--no-progress", *opts], capture_output=True, text=True, timeout=300)
+    rows = {ln.split()[0]: ln.split(None, 3)[1:] for ln in res.stdout.splitlines()
+            if ln.split()[:1] and ln.split()[0].endswith(".ipynb")}
+    return res, rows
+
+
+def write_extras(src: Path) -> None:
+    """Notebooks for what `mlip run` adds to papermill (see EXTRAS)."""
+    import nbformat
+
+    src.mkdir()
+    (src / "check.txt").write_text("exists")
+    for name, cells in EXTRAS.items():
+        nb = nbformat.read(NB / f"{name}.ipynb", 4) if cells is None else nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(c) for c in cells],
+            metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
+        nbformat.write(nb, src / f"{name}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def calls(tmp_path_factory):
+    """Every `mlip run` call of this module, two at a time: one per group of cases, then the extras."""
+    tmp = tmp_path_factory.mktemp("mlip")
+    work = [([NB / f"{nb}.ipynb" for nb in cases.values()], tmp / f"group{g}", [o.replace("{fx}", str(FX))
+             for o in opts]) for g, (opts, cases) in enumerate(GROUPS)]
+    write_extras(tmp / "extras")
+    work.append(([tmp / "extras"], tmp / "extras-out", ["--cell-timeout", "20", "--notebook-timeout", "4"]))
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda w: mlip_run(*w), work))
+    return [(res, rows, out) for (res, rows), (_, out, _) in zip(done, work)]
+
+
+@pytest.fixture(scope="module")
+def mlip(calls):
     results = {}
     for g, (_, cases) in enumerate(GROUPS):
-        out, opts = tmp / f"group{g}", options(next(iter(cases)))
-        res = subprocess.run([sys.executable, "-m", "grader.cli", "run", *(str(NB / f"{CASES[c][0]}.ipynb")
-                              for c in cases), "--out", str(out), "--jobs", "2", "--no-progress", *opts],
-                             capture_output=True, text=True, timeout=300)
-        rows = {ln.split()[0]: ln.split()[1] for ln in res.stdout.splitlines() if ln.split()[:1]
-                and ln.split()[0].endswith(".ipynb")}
-        for c in cases:
-            name = f"{CASES[c][0]}.ipynb"
-            results[c] = {"status": rows.get(name), "call": g, "call_exit": res.returncode, "stderr": res.stderr,
-                          "notebook": digest(out / name)}
+        res, rows, out = calls[g]
+        for c, nb in cases.items():
+            results[c] = {"status": (rows.get(f"{nb}.ipynb") or [None])[0], "call": g, "call_exit": res.returncode,
+                          "stderr": res.stderr, "notebook": digest(out / f"{nb}.ipynb")}
     return results
 
 
@@ -117,11 +154,6 @@ def expected(request, tmp_path_factory):
     assert data["papermill"] == papermill.__version__, \
         "papermill's pin moved; re-record: pytest tests/grader/test_papermill_fidelity.py --update-goldens"
     return data["cases"]
-
-
-@pytest.fixture(scope="module")
-def mlip(tmp_path_factory):
-    return run_mlip(tmp_path_factory.mktemp("mlip"))
 
 
 def test_every_case_is_recorded(expected):
@@ -164,31 +196,11 @@ def test_cell_timeout_fails_the_run_at_that_cell_with_a_banner(expected, mlip):
     assert ours["notebook"]["papermill"]["exception"] is True
 
 
-# What `mlip run` adds to papermill: limits, the output cap, a dead kernel's report, the notebook's folder as cwd.
-EXTRAS = {
-    "read_check": None,  # copied from the fixtures, with check.txt beside it
-    "flood": ['print("x" * 300_000)'],
-    "dies": ["import os\nos._exit(1)", "print('not reached')"],
-    "sleepy": ["import time\ntime.sleep(2)", "time.sleep(30)", "print('not reached')"],
-}
-
-
 @pytest.fixture(scope="module")
-def extras(tmp_path_factory):
+def extras(calls):
     import nbformat
 
-    src, out = tmp_path_factory.mktemp("extras"), tmp_path_factory.mktemp("extras-out")
-    (src / "check.txt").write_text("exists")
-    for name, cells in EXTRAS.items():
-        nb = nbformat.read(NB / f"{name}.ipynb", 4) if cells is None else nbformat.v4.new_notebook(
-            cells=[nbformat.v4.new_code_cell(c) for c in cells],
-            metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
-        nbformat.write(nb, src / f"{name}.ipynb")
-    res = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(src), "--out", str(out), "--jobs", "2",
-                          "--no-progress", "--cell-timeout", "20", "--notebook-timeout", "4"],
-                         capture_output=True, text=True, timeout=300)
-    rows = {ln.split()[0]: ln.split(None, 3)[1:] for ln in res.stdout.splitlines() if ln.split()[:1]
-            and ln.split()[0].endswith(".ipynb")}
+    res, rows, out = calls[-1]
     return res, rows, {n: nbformat.read(out / f"{n}.ipynb", 4) for n in EXTRAS}
 
 
@@ -239,10 +251,17 @@ def test_parameters_are_read_as_papermill_reads_them():
             runparams.collect_parameters(**bad)
 
 
-def test_the_engine_is_registered_only_when_mlip_run_runs():
-    code = ("import grader.cli, grader.runner, grader.pmengine\nfrom papermill.engines import papermill_engines\n"
-            "from papermill.exceptions import PapermillException\n"
-            "try:\n    papermill_engines.get_engine('mlip')\nexcept PapermillException:\n    print('absent')\n"
-            "grader.pmengine.register()\nprint(papermill_engines.get_engine('mlip').__name__)")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert res.stdout.split() == ["absent", "MlipEngine"], res.stderr
+def test_the_engine_is_registered_only_when_mlip_run_runs(monkeypatch):
+    from papermill.engines import papermill_engines
+    from papermill.exceptions import PapermillException
+
+    import grader.cli
+    import grader.pmengine
+    import grader.runner
+
+    grader.cli.build_parser()
+    with pytest.raises(PapermillException):  # importing the kit registers nothing
+        papermill_engines.get_engine("mlip")
+    monkeypatch.setattr(papermill_engines, "_engines", dict(papermill_engines._engines))
+    grader.pmengine.register()  # what each `mlip run` worker does
+    assert papermill_engines.get_engine("mlip") is grader.pmengine.MlipEngine
