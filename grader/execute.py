@@ -125,9 +125,7 @@ def run_notebook(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = 30,
         return run_sync(_run)(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
                               output_limit, start, deadline, judge)
     finally:
-        stop_kernel(km)
-        if judge is not None:
-            stop_kernel(judge.km)
+        stop_kernel(km)  # the judge's kernel belongs to the worker (`warm.take_judge`) and outlives the run
         if sockets:
             shutil.rmtree(sockets, ignore_errors=True)
 
@@ -173,7 +171,11 @@ async def _quiet(client, code: str, timeout: float) -> str:
     msg_id = client.kc.execute(code, silent=True, store_history=False)
     deadline = time.monotonic() + timeout
     while True:
-        reply = await client.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+        try:
+            reply = await client.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+        except Exception:  # no reply in time: stop it, so the kernel is free for the next cell
+            await _interrupt(client.km)
+            return f"harness code took longer than {timeout:.0f} s"
         if reply["parent_header"].get("msg_id") == msg_id:
             content = reply["content"]
             return "" if content.get("status") == "ok" else f"{content.get('ename')}: {content.get('evalue')}"[:300]
@@ -287,6 +289,9 @@ async def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_e
     except RuntimeError as exc:
         status, reason = "died", f"the kernel could not start or stopped answering ({str(exc)[:120]})"
         skip_rest(-1 if not runs else runs[-1].index, reason)
+    if judged is not None and judged.kc is not None:
+        judged.kc.stop_channels()
+        judge.km._close_control_socket()  # made in this run's loop; the next run opens its own
     runs.sort(key=lambda r: r.index)
     if judge_problems and status == "ok":
         reason = "judge: " + "; ".join(judge_problems[:3])

@@ -23,7 +23,7 @@ from .tamper import Verification, clean, instrument, verify
 from .errors import SubmissionError
 from .execute import RunOutcome
 from .sandbox import SandboxSpec, give_to, require
-from .warm import discard, take_slot
+from .warm import discard, take_judge, take_slot
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def _run_in_slot(job: GradeJob, stage: Path, nb) -> "RunOutcome":
     being run, whose test cells (hidden ones included) the student's code must not read.
     """
     separate = job.judge == "separate"
-    slot = take_slot(job.sandbox, judge=separate)
+    slot = take_slot(job.sandbox)
     try:
         shutil.copytree(stage, slot.work, dirs_exist_ok=True)
         for p in slot.work.rglob("*"):
@@ -109,8 +109,9 @@ def _run_in_slot(job: GradeJob, stage: Path, nb) -> "RunOutcome":
             give_to(slot.uid, slot.work)
         judge = None
         if separate:
-            _copy_data(Path(job.release_dir), slot.judge_work)
-            judge = build_judge(nb, slot.km, slot.judge_km, slot.judge_work)
+            judge_kernel = take_judge(job.sandbox)
+            _copy_data(Path(job.release_dir), judge_kernel.work)
+            judge = build_judge(nb, slot.km, judge_kernel.km, judge_kernel.work)
         return run_notebook(nb, cwd=slot.work, cell_timeout=job.limits.cell_timeout,
                             notebook_timeout=job.limits.notebook_timeout, km=slot.km, judge=judge)
     finally:

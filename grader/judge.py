@@ -28,10 +28,9 @@ BOOT = """def __mlip_boot(source):
 __mlip_boot(%r)
 del __mlip_boot
 """
-PRELUDE = """import grader.proxy as __mlip_proxy
-__mlip_channel = __mlip_proxy.connect(%s, globals())
-del __mlip_proxy
-"""
+# the judge kernel serves one attempt after another: it is reset, moved to this attempt's folder and connected
+PRELUDE = '__import__("grader.proxy", fromlist=["fresh_start"]).fresh_start(get_ipython(), %r, %s)\n'
+
 
 
 def cell_roles(nb: NotebookNode) -> dict[int, str]:
@@ -71,4 +70,4 @@ def build(nb: NotebookNode, student_km, judge_km, judge_cwd: Path) -> Judge:
               if r == "judge"}
     return Judge(km=judge_km, cwd=Path(judge_cwd), roles=roles,
                  student_prelude=BOOT % AGENT.read_text(encoding="utf-8"),
-                 prelude=PRELUDE % json.dumps(_connection(student_km)), before=before)
+                 prelude=PRELUDE % (str(judge_cwd), json.dumps(_connection(student_km))), before=before)

@@ -139,6 +139,10 @@ class Channel:
         self.bound: set[str] = set()
         self.calls, self.seconds = 0, 0.0
 
+    def close(self) -> None:
+        """Stop talking to the student's kernel (its attempt is over)."""
+        self.client.stop_channels()
+
     def handle_id(self, obj):
         return obj._number if type(obj) is Remote and obj._channel is self else None
 
@@ -227,3 +231,37 @@ class Channel:
 def connect(connection: dict, namespace: dict) -> Channel:
     """Open the channel to the student's kernel from the judge's namespace."""
     return Channel(connection, namespace)
+
+
+# what the judge kernel looked like before any release cell ran (this module is imported while it warms up)
+PRISTINE_FILTERS = list(warnings.filters)
+PRISTINE_PATH = list(sys.path)
+_current: Channel | None = None
+
+
+def fresh_start(shell, work: str, connection: dict) -> None:
+    """Reset the judge for the next attempt and connect it to that attempt's student kernel.
+
+    The namespace is emptied, warning filters and their once-only registries, ``sys.path`` and open figures go
+    back to how they were before any attempt, modules imported from the working folder are forgotten, and the
+    kernel moves into ``work`` (the release's data files). Imported libraries stay: that is the point of reuse.
+    """
+    global _current
+    import gc
+    import os
+
+    if _current is not None:
+        _current.close()
+        _current = None
+    shell.reset(new_session=False)
+    warnings.filters[:] = PRISTINE_FILTERS
+    warnings._filters_mutated()
+    sys.path[:] = PRISTINE_PATH
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", "") or "").startswith(work):
+            del sys.modules[name]
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    os.chdir(work)
+    gc.collect()
+    _current = shell.user_ns["__mlip_channel"] = Channel(connection, shell.user_ns)

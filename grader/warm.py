@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 
 from .execute import stop_kernel
 from .sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home, thread_env
 
 _counter = itertools.count()
 _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlip-warm")
-_spare: tuple[tuple[SandboxSpec, bool], Future] | None = None
+_spare: tuple[SandboxSpec, Future] | None = None
+_judge: "JudgeKernel | None" = None
+JUDGE_USES = 200
+"""Attempts one judge kernel grades before it is replaced by a fresh one."""
 
 
 @dataclass
@@ -38,9 +42,6 @@ class Slot:
     sockets: Path
     uid: int
     km: AsyncKernelManager
-    judge_km: AsyncKernelManager | None = None
-    """The judge's kernel (``judge: separate``): outside the sandbox, started in ``judge_work``."""
-    judge_work: Path | None = None
 
 
 def _uid() -> int:
@@ -86,19 +87,75 @@ async def _start(km: AsyncKernelManager, work: Path, env: dict | None, code: str
     km._close_control_socket()  # made in this thread's event loop; the grading loop opens its own
 
 
-def _judge_kernel(scratch: Path, spec: SandboxSpec) -> tuple[AsyncKernelManager, Path]:
-    """A judge kernel: unconfined (it runs only the release's cells), its own folder, no student files."""
-    work, sockets = scratch / "judge", scratch / "judge-sockets"
+@dataclass
+class JudgeKernel:
+    """The worker's judge: a kernel outside the sandbox that runs only the release's cells, kept warm between
+    attempts (numpy, pandas and scikit-learn stay imported) and reset before each one (`judge.RESET`)."""
+
+    scratch: Path
+    work: Path
+    km: AsyncKernelManager
+    spec: SandboxSpec
+    uses: int = 0
+
+
+def _new_judge(spec: SandboxSpec) -> JudgeKernel:
+    scratch = Path(tempfile.mkdtemp(prefix="mlip-judge-"))
+    work, sockets = scratch / "work", scratch / "sockets"
     work.mkdir()
     sockets.mkdir(mode=0o700)
     km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
     env = {**os.environ, **thread_env(spec.threads), "NBGRADER_EXECUTION": "autograde"}
-    asyncio.run(_start(km, work, env, JUDGE_WARMUP))
-    return km, work
+    try:
+        asyncio.run(_start(km, work, env, JUDGE_WARMUP))
+    except Exception:
+        stop_kernel(km)
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return JudgeKernel(scratch, work, km, spec)
 
 
-def new_slot(spec: SandboxSpec, judge: bool = False) -> Slot:
-    """Make a scratch folder and start a kernel in it (sandboxed unless ``spec.kind`` is ``none``), and a judge."""
+def take_judge(spec: SandboxSpec) -> JudgeKernel:
+    """The worker's judge kernel, with an empty working folder; a fresh one if it died or served its turn."""
+    global _judge
+    judge = _judge
+    if judge is not None and (judge.spec != spec or judge.uses >= JUDGE_USES
+                              or not run_sync(_responsive)(judge.km)):
+        _drop_judge()
+        judge = None
+    if judge is None:
+        judge = _judge = _starter.submit(_new_judge, spec).result()
+    for old in judge.work.iterdir():  # empty, but keep the folder: it is the judge's working directory
+        shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+    judge.uses += 1
+    return judge
+
+
+async def _responsive(km: AsyncKernelManager) -> bool:
+    """Whether the kernel is alive and idle (answers a kernel_info request within seconds)."""
+    if not await km.is_alive():
+        return False
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=5)
+        return True
+    except Exception:
+        return False
+    finally:
+        kc.stop_channels()
+
+
+def _drop_judge() -> None:
+    global _judge
+    if _judge is not None:
+        stop_kernel(_judge.km)
+        shutil.rmtree(_judge.scratch, ignore_errors=True)
+        _judge = None
+
+
+def new_slot(spec: SandboxSpec) -> Slot:
+    """Make a scratch folder and start a kernel in it (sandboxed unless ``spec.kind`` is ``none``)."""
     scratch = Path(tempfile.mkdtemp(prefix="mlip-slot-"))
     scratch.chmod(0o755)
     work, home, sockets = scratch / "work", scratch / "home", scratch / "sockets"
@@ -112,24 +169,18 @@ def new_slot(spec: SandboxSpec, judge: bool = False) -> Slot:
         give_to(uid, work, home, sockets)
     else:
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
-    env = {**os.environ, **thread_env(spec.threads)} if spec.kind == "none" else None
-    judge_km = judge_work = None
+    env = {**os.environ, **thread_env(spec.threads), "NBGRADER_EXECUTION": "autograde"} if spec.kind == "none" else None
     try:
         asyncio.run(_start(km, work, env))
-        if judge:
-            judge_km, judge_work = _judge_kernel(scratch, spec)
     except Exception:
         stop_kernel(km)
-        if judge_km is not None:
-            stop_kernel(judge_km)
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    return Slot(scratch, work, home, sockets, uid, km, judge_km, judge_work)
+    return Slot(scratch, work, home, sockets, uid, km)
 
 
-def take_slot(spec: SandboxSpec, judge: bool = False) -> Slot:
-    """A slot with a running kernel (and a judge, if asked): the spare if one is ready, else a new one; then
-    start the next spare."""
+def take_slot(spec: SandboxSpec) -> Slot:
+    """A slot with a running kernel: the spare if one is ready, else a new one; then start the next spare."""
     global _spare
     slot = None
     if _spare is not None:
@@ -139,20 +190,18 @@ def take_slot(spec: SandboxSpec, judge: bool = False) -> Slot:
             slot = future.result(timeout=180)
         except Exception:
             slot = None
-        if slot is not None and (spare_key != (spec, judge) or not slot.km.has_kernel):
+        if slot is not None and (spare_key != spec or not slot.km.has_kernel):
             discard(slot)
             slot = None
     if slot is None:
-        slot = _starter.submit(new_slot, spec, judge).result()
-    _spare = ((spec, judge), _starter.submit(new_slot, spec, judge))
+        slot = _starter.submit(new_slot, spec).result()
+    _spare = (spec, _starter.submit(new_slot, spec))
     return slot
 
 
 def discard(slot: Slot) -> None:
     """Stop the slot's kernels (and all they started) and remove its folder."""
     stop_kernel(slot.km)
-    if slot.judge_km is not None:
-        stop_kernel(slot.judge_km)
     shutil.rmtree(slot.scratch, ignore_errors=True)
 
 
@@ -169,4 +218,6 @@ def _drop_spare() -> None:
 
 # worker processes of a multiprocessing pool end with os._exit, which skips atexit; Finalize runs there too
 atexit.register(_drop_spare)
+atexit.register(_drop_judge)
 multiprocessing.util.Finalize(None, _drop_spare, exitpriority=10)
+multiprocessing.util.Finalize(None, _drop_judge, exitpriority=10)
