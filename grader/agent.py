@@ -24,6 +24,7 @@ TARGET = "mlip-judge"
 MAX_BYTES = 256 * 1024**2
 MAX_DEPTH = 48
 MAX_ITEMS = 2_000_000
+PLAIN = (str, int, float, bool, type(None))
 
 
 class _TooBig(Exception):
@@ -94,7 +95,11 @@ class Agent:
 
     def array(self, a, depth):
         if a.dtype.kind == "O":
-            return ["oa", list(a.shape), [self.enc(v, depth + 1) for v in a.ravel(order="C").tolist()]]
+            items = a.ravel(order="C").tolist()
+            if all(type(v) in PLAIN for v in items):  # strings, numbers, None: msgpack carries them as they are
+                self.items += len(items)
+                return ["oav", list(a.shape), items]
+            return ["oa", list(a.shape), [self.enc(v, depth + 1) for v in items]]
         if a.dtype.fields is not None or a.dtype.subdtype is not None:
             return self.handle(a)
         return ["nd", a.dtype.str, list(a.shape), a.tobytes(order="C")]
@@ -128,15 +133,19 @@ class Agent:
     def values(self, arr, pd, depth):
         np = sys.modules["numpy"]
         dtype = arr.dtype
-        if isinstance(dtype, np.dtype):
+        if isinstance(dtype, np.dtype) or type(dtype).__name__ == "NumpyEADtype":
             return self.array(np.asarray(arr), depth + 1)
         if isinstance(dtype, pd.CategoricalDtype):
             return ["cat", self.array(np.asarray(arr.codes, dtype="int64"), depth + 1),
                     self.index(dtype.categories, pd, depth + 1), bool(dtype.ordered)]
         if isinstance(dtype, pd.DatetimeTZDtype):
             return ["dtz", self.array(np.asarray(arr.asi8), depth + 1), str(dtype.tz), dtype.unit]
-        objects = np.asarray(arr, dtype=object)
-        return ["ext", str(dtype), [self.enc(None if v is pd.NA else v, depth + 1) for v in objects.tolist()]]
+        items = [None if v is pd.NA or v is None or (type(v) is float and v != v) else v
+                 for v in np.asarray(arr, dtype=object).tolist()]
+        if all(type(v) in PLAIN for v in items):
+            self.items += len(items)
+            return ["extv", str(dtype), items]
+        return ["ext", str(dtype), [self.enc(v, depth + 1) for v in items]]
 
     def pack(self, doc):
         self.items = 0

@@ -28,6 +28,10 @@ MAX_DEPTH = 64
 MAX_ITEMS = 5_000_000
 NUMERIC_KINDS = set("biufcmM")
 TEXT_KINDS = set("SU")
+PLAIN = (str, int, float, bool, type(None))
+TAGS = frozenset({"l", "t", "s", "fs", "d", "bi", "c", "mod", "h", "dt", "date", "pytd", "nat", "na", "ts", "td",
+                  "nd", "ns", "oa", "oav", "cat", "dtz", "ext", "extv", "ri", "mi", "ix", "S", "F", "dc"})
+"""Every kind of value the judge accepts; anything else is refused."""
 
 
 class WireError(ValueError):
@@ -78,7 +82,7 @@ class Decoder:
         if type(tree) is not list or not tree or type(tree[0]) is not str:
             raise WireError("the answer is not in the judge's format")
         tag, args = tree[0], tree[1:]
-        method = getattr(self, f"_{tag}", None) if tag.isalnum() else None
+        method = getattr(self, f"_{tag}", None) if tag in TAGS else None
         if method is None:
             raise WireError(f"the answer holds an unknown kind of value {tag[:20]!r}")
         try:
@@ -174,6 +178,23 @@ class Decoder:
         out[:] = values if values else out[:0]
         return out.reshape(tuple(int(n) for n in shape))
 
+    def _plain(self, items) -> list:
+        if type(items) is not list or not all(type(v) in PLAIN for v in items):
+            raise WireError("a column in the answer holds values that are not plain")
+        self.items += len(items)
+        if self.items > MAX_ITEMS:
+            raise WireError("the answer is nested too deeply or holds too many items")
+        return items
+
+    def _oav(self, depth, shape, items):
+        items = self._plain(items)
+        out = np.empty(len(items), dtype=object)
+        out[:] = items if items else out[:0]
+        return out.reshape(tuple(int(n) for n in shape))
+
+    def _extv(self, depth, dtype, items):
+        return self._ext(depth, dtype, None, plain=self._plain(items))
+
     def _cat(self, depth, codes, categories, ordered):
         return pd.Categorical.from_codes(self(codes, depth), categories=self(categories, depth), ordered=bool(ordered))
 
@@ -181,8 +202,8 @@ class Decoder:
         return pd.DatetimeIndex(self(values, depth).astype(f"datetime64[{str(unit)[:2]}]")).tz_localize("UTC") \
             .tz_convert(str(tz)[:64]).array
 
-    def _ext(self, depth, dtype, items):
-        values = self._items(depth, items)
+    def _ext(self, depth, dtype, items, plain=None):
+        values = plain if plain is not None else self._items(depth, items)
         try:
             return pd.array(values, dtype=pd.api.types.pandas_dtype(str(dtype)[:40]))
         except (TypeError, ValueError):

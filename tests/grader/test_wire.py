@@ -91,6 +91,8 @@ def test_objects_that_pretend_become_handles():
     (["nd", "[('a', '<i4')]", [1], b"\x00" * 4], "numpy dtype"),
     (["pickle", b"cos\nsystem\n"], "unknown kind"),
     (["__reduce__", 1], "unknown kind"),
+    (["plain", ["x"]], "unknown kind"),
+    (["oav", [1], [object]], "not plain"),
     (["mod"], "module cannot cross"),
     ({"a": 1}, "not in the judge's format"),
     (["bi", "9" * 5000], "too long"),
