@@ -16,7 +16,8 @@ from .course import CONFIG_FILE, PRIVATE, Course
 from .errors import CourseError, MlipError
 from .intake import _timestamp, submit
 from .ledger import Ledger
-from .release import nbgrader_settings, release
+from .course import nbgrader_settings
+from .release import release
 from .rubric import Policy
 
 
@@ -25,8 +26,13 @@ class AdoptReport:
     """What adopting did, one line per action, for the instructor to read."""
 
     lines: tuple[str, ...]
+    """What was done, in order."""
     assignments: tuple[str, ...]
+    """Assignments found in source/."""
     imported: int
+    """Submissions taken in as attempts."""
+    failed: tuple[str, ...] = ()
+    """What could not be registered or taken in, one line each (adopt then exits 1)."""
 
 
 def adopt(root: Path, *, db_url: str | None = None) -> AdoptReport:
@@ -49,8 +55,9 @@ def adopt(root: Path, *, db_url: str | None = None) -> AdoptReport:
     (root / PRIVATE).mkdir(exist_ok=True)
     (root / "feedback").mkdir(exist_ok=True)
     course = Course(root)
+    lines += _grading_settings(course, settings)
     names = sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
-    imported = 0
+    imported, failed = 0, []
     ledger = Ledger(db_url or course.default_db_url)
     try:
         for name in names:
@@ -59,6 +66,7 @@ def adopt(root: Path, *, db_url: str | None = None) -> AdoptReport:
                 rel = release(course, name, write_release=not kept)
             except MlipError as exc:
                 lines.append(f"{name}: NOT registered: {exc}")
+                failed.append(f"{name} not registered")
                 continue
             rubric = "rubric.yml" if not rel.rubric.derived else (
                 "a rubric derived from the graded cells (write source/%s/rubric.yml to change it)" % name)
@@ -67,16 +75,11 @@ def adopt(root: Path, *, db_url: str | None = None) -> AdoptReport:
                          + ("kept from nbgrader's release/" if kept else "generated in release/"))
             count = 0
             for folder in sorted((root / "submitted").glob(f"*/{name}")):
-                if not folder.is_dir():
-                    continue
-                stamp = folder / "timestamp.txt"
-                fallback = dt.datetime.fromtimestamp(folder.stat().st_mtime, dt.timezone.utc)
-                when = _timestamp(stamp, fallback) if stamp.is_file() else fallback
-                files = [p for p in folder.iterdir() if p.name != "timestamp.txt"]
-                if not files:
-                    continue
-                intake = submit(course, ledger, name, [folder], student=folder.parent.name, at=when.isoformat())
-                count += intake.new
+                try:
+                    count += _take_in(course, ledger, name, folder)
+                except MlipError as exc:
+                    lines.append(f"{name}: submission of {folder.parent.name} NOT taken in: {exc}")
+                    failed.append(f"{name} of {folder.parent.name} not taken in")
             if count:
                 lines.append(f"{name}: took in {count} submission(s) from submitted/ as attempts")
             imported += count
@@ -84,4 +87,40 @@ def adopt(root: Path, *, db_url: str | None = None) -> AdoptReport:
         ledger.close()
     lines.append("kept nbgrader's config, gradebook and folders as they were; next: mlip grade --course "
                  f"{root}")
-    return AdoptReport(tuple(lines), tuple(names), imported)
+    return AdoptReport(tuple(lines), tuple(names), imported, tuple(failed))
+
+
+def _take_in(course: Course, ledger: Ledger, name: str, folder: Path) -> int:
+    """Take in one student's folder of submitted/ with nbgrader's timestamp; return 1 if it is a new attempt."""
+    if not folder.is_dir():
+        return 0
+    stamp = folder / "timestamp.txt"
+    fallback = dt.datetime.fromtimestamp(folder.stat().st_mtime, dt.timezone.utc)
+    when = _timestamp(stamp, fallback) if stamp.is_file() else fallback
+    if not [p for p in folder.iterdir() if p.name != "timestamp.txt"]:
+        return 0
+    return int(submit(course, ledger, name, [folder], student=folder.parent.name, at=when.isoformat()).new)
+
+
+NOT_FOLLOWED = {
+    ("IgnorePattern", "enabled"): (bool, "stderr that matches IgnorePattern.pattern still fails a test cell"),
+    ("Execute", "interrupt_on_timeout"): (lambda v: not v, "a timed-out cell is interrupted and later cells run"),
+    ("Execute", "execute_retries"): (bool, "a notebook is run once"),
+    ("Autograde", "autograde_preprocessors"): (bool, "grading runs its own fixed steps"),
+    ("Autograde", "sanitize_preprocessors"): (bool, "grading runs its own fixed steps"),
+    ("GenerateAssignment", "preprocessors"): (bool, "release runs nbgrader's default steps"),
+}
+"""nbgrader settings that can change a verdict and that mlip does not follow: (when it matters, what mlip does)."""
+
+
+def _grading_settings(course: Course, settings) -> list[str]:
+    """Lines saying which of nbgrader_config.py's grading settings mlip follows, and which it does not."""
+    lines = []
+    timeout = course.cell_timeout
+    if timeout is not None:
+        limit = "no limit per cell (the notebook's limit applies)" if timeout == float("inf") else f"{timeout:g} s"
+        lines.append(f"grading follows nbgrader_config.py: a cell may run {limit} (Execute.timeout)")
+    for (section, key), (matters, instead) in NOT_FOLLOWED.items():
+        if key in settings.get(section, {}) and matters(settings[section][key]):
+            lines.append(f"note: nbgrader_config.py sets {section}.{key}, which mlip does not follow: {instead}")
+    return lines

@@ -121,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=_default(grading.grade, "jobs"))
     p.add_argument("--scheduler", default=None)
     p.add_argument("--db-url", default=None)
-    p.add_argument("--cell-timeout", type=float, default=grading.Limits.cell_timeout)
+    p.add_argument("--cell-timeout", type=float, default=None,
+                   help="seconds a cell may run (default: the course's, e.g. nbgrader's Execute.timeout, "
+                        f"else {grading.Limits.cell_timeout:g})")
     p.add_argument("--notebook-timeout", type=float, default=grading.Limits.notebook_timeout)
     p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(grading.grade, "sandbox"),
                    help="bwrap (default): each kernel in a bubblewrap sandbox; none: unconfined, said in every status")

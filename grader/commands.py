@@ -51,6 +51,10 @@ def cmd_course(args) -> int:
         report = adopt(Path(args.dir), db_url=args.db_url)
         for line in report.lines:
             print(line)
+        if report.failed:
+            print(f"mlip: adopted {args.dir} except for what could not be registered: {'; '.join(report.failed)} "
+                  "(see above)", file=sys.stderr)
+            return 1
         return 0
     course = init_course(Path(args.dir), course_id=args.id)
     print(f"course {course.course_id} ready at {course.root}; next: mlip release ASSIGNMENT --course {args.dir}")
@@ -58,8 +62,7 @@ def cmd_course(args) -> int:
 
 
 def cmd_rubric(args) -> int:
-    from .nbcells import graded_cells, read_notebook
-    from .release import build_versions
+    from .release import read_assignment
     from .rubric import draft_rubric, rubric_to_yaml
 
     try:
@@ -67,10 +70,8 @@ def cmd_rubric(args) -> int:
     except Exception:  # drafting works without a course too
         course = None
     src = find_assignment_source(course, args.assignment, Path(args.assignments) if args.assignments else None)
-    cells = []
-    for nb_path in sorted(src.glob("*.ipynb")):
-        master, _ = build_versions(read_notebook(nb_path), nb_path.name, args.assignment)
-        cells += graded_cells(master, nb_path.name)
+    names = sorted(p.name for p in src.glob("*.ipynb"))
+    _, _, cells = read_assignment(src, args.assignment, names, course_root=course.root if course else None)
     print(rubric_to_yaml(draft_rubric(cells, title=args.assignment)), end="")
     return 0
 
@@ -128,8 +129,10 @@ def cmd_grade(args) -> int:
     from .grading import Limits, grade
 
     course = open_course(args.course)
+    cell_timeout = args.cell_timeout or course.cell_timeout or Limits.cell_timeout
+    limits = Limits(min(cell_timeout, args.notebook_timeout), args.notebook_timeout)
     report = grade(course, args.assignment, jobs=args.jobs, scheduler=args.scheduler, db_url=args.db_url,
-                   limits=Limits(args.cell_timeout, args.notebook_timeout), sandbox=args.sandbox,
+                   limits=limits, sandbox=args.sandbox,
                    progress=lambda a, o: print(f"  {a.assignment}/{a.student} #{a.number}: {o.status}"
                                                f"{' (' + o.reason + ')' if o.reason else ''} {o.seconds:.1f} s",
                                                flush=True))

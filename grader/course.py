@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import AssignmentNotFound, CourseError, CourseLocked
+from .errors import AssignmentNotFound, CourseError, CourseLocked, MlipError
 from .rubric import RUBRIC_FILE, Policy
 
 CONFIG_FILE = "mlip.yml"
@@ -50,6 +50,27 @@ class Course:
     def policy(self) -> Policy:
         """Course-wide policy; each rubric may override it for its assignment."""
         return Policy.from_mapping(self.config.get("policy"))
+
+    @property
+    def nbgrader_config(self):
+        """The course's nbgrader_config.py as a traitlets Config (empty when there is none)."""
+        return nbgrader_settings(self.root)
+
+    @property
+    def cell_timeout(self) -> float | None:
+        """Seconds a cell may run: mlip.yml's ``cell_timeout``, else nbgrader's ``Execute.timeout``, else None.
+
+        nbgrader's ``Execute.timeout = None`` (no limit per cell) gives ``float("inf")``: only the notebook's
+        limit then applies.
+        """
+        if self.config.get("cell_timeout") is not None:
+            return _seconds(self.config["cell_timeout"], f"{self.root / CONFIG_FILE}: cell_timeout")
+        execute = self.nbgrader_config.get("Execute", {})
+        if "timeout" not in execute:
+            return None
+        if not execute["timeout"] or execute["timeout"] < 0:  # nbclient: None, 0 or below 0 mean no limit
+            return float("inf")
+        return _seconds(execute["timeout"], f"{self.root / 'nbgrader_config.py'}: c.Execute.timeout")
 
     @property
     def default_db_url(self) -> str:
@@ -109,6 +130,26 @@ class Course:
                 fh.seek(0)
                 fh.truncate()
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _seconds(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise CourseError(f"{what} is {value!r}; give a number of seconds above zero")
+    return float(value)
+
+
+def nbgrader_settings(root: Path):
+    """The nbgrader_config.py in ``root`` as a traitlets Config (empty when there is none)."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = Path(root) / "nbgrader_config.py"
+    if not path.is_file():
+        return Config()
+    try:
+        return PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
+    except Exception as exc:  # a config that does not run is the instructor's to fix
+        raise MlipError(f"{path} cannot be read ({type(exc).__name__}: {exc}); fix it and run again") from None
 
 
 def init_course(root: Path, *, course_id: str | None = None) -> Course:

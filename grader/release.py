@@ -1,28 +1,18 @@
 """Release: nbgrader's preprocessors make the student version; the rubric is validated against it."""
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import (
-    CheckCellMetadata,
-    ClearHiddenTests,
-    ClearMarkScheme,
-    ClearOutput,
-    ClearSolutions,
-    ComputeChecksums,
-    IncludeHeaderFooter,
-    LockCells,
-)
 
 from .course import Course, find_assignment_source
 from .errors import MlipError, RubricError
-from .nbcells import GradedCell, graded_cells, read_notebook
+from .nbcells import GradedCell, graded_cells, read_notebook, with_keys
 from .rubric import RUBRIC_FILE, Rubric, draft_rubric, load_rubric, parse_time, rubric_to_yaml, validate_against
+from .versions import build_versions
 
 IGNORED = shutil.ignore_patterns(RUBRIC_FILE, ".ipynb_checkpoints", "__pycache__", "*.pyc", ".DS_Store")
 
@@ -36,56 +26,6 @@ class ReleasedAssignment:
     notebooks: tuple[str, ...]
     cells: tuple[GradedCell, ...]
     release_dir: Path
-
-
-def _apply(preprocessors, nb, resources):
-    for pre in preprocessors:
-        nb, resources = pre.preprocess(nb, resources)
-    return nb, resources
-
-
-def nbgrader_settings(root: Path):
-    """The course's nbgrader_config.py as a traitlets Config (empty when there is none)."""
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    path = Path(root) / "nbgrader_config.py"
-    if not path.is_file():
-        return Config()
-    try:
-        return PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
-    except Exception as exc:  # a config that does not run is the instructor's to fix
-        raise MlipError(f"{path} cannot be read ({type(exc).__name__}: {exc}); fix it and run again") from None
-
-
-def _header_footer(root: Path | None):
-    """nbgrader's IncludeHeaderFooter, configured from the course (paths made absolute), or None."""
-    if root is None:
-        return None
-    conf = nbgrader_settings(root).get("IncludeHeaderFooter", {})
-    header, footer = conf.get("header") or "", conf.get("footer") or ""
-    if not header and not footer:
-        return None
-    absolute = lambda p: str(Path(root) / p) if p and not Path(p).is_absolute() else p
-    return IncludeHeaderFooter(header=absolute(header), footer=absolute(footer))
-
-
-def build_versions(nb: nbformat.NotebookNode, name: str, assignment: str, *, course_root: Path | None = None):
-    """Return (master, student): master keeps hidden tests and loses solutions; student loses both."""
-    resources = {"unique_key": f"{assignment}-{name}", "nbgrader": {"notebook": name, "assignment": assignment}}
-    first = [p for p in (_header_footer(course_root),) if p is not None]
-    try:
-        master, resources = _apply(
-            [*first, LockCells(), ClearSolutions(), ClearOutput(), CheckCellMetadata(), ComputeChecksums()],
-            copy.deepcopy(nb), resources,
-        )
-        student, _ = _apply(
-            [ClearHiddenTests(), ClearMarkScheme(), ComputeChecksums(), CheckCellMetadata()],
-            copy.deepcopy(master), resources,
-        )
-    except (RuntimeError, ValueError) as exc:
-        raise RubricError(f"{name}: nbgrader cannot generate the student version: {exc}") from None
-    return master, student
 
 
 def notebook_names(src: Path, rubric: Rubric | None) -> list[str]:
@@ -109,20 +49,28 @@ def load_assignment_rubric(src: Path, cells: list[GradedCell]) -> Rubric:
     return draft_rubric(cells, title=src.name)
 
 
+def read_assignment(src: Path, assignment: str, names: list[str], *, course_root: Path | None = None):
+    """Make the master and student version of each notebook and list their graded cells (with keys)."""
+    masters, students, cells = {}, {}, []
+    for name in names:
+        nb = read_notebook(src / name)
+        ids = [c.grade_id for c in graded_cells(nb, name)]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise RubricError(f"{name}: grade_id(s) {dupes} appear more than once in this notebook; "
+                              "every nbgrader cell of a notebook needs its own id")
+        masters[name], students[name] = build_versions(nb, name, assignment, course_root=course_root,
+                                                       source_dir=src)
+        cells.extend(graded_cells(masters[name], name))
+    return masters, students, with_keys(cells)
+
+
 def prepare(src: Path, assignment: str, *, course_root: Path | None = None):
     """Read, convert and validate an assignment folder without writing anything."""
     rubric_path = src / RUBRIC_FILE
     pre_rubric = load_rubric(rubric_path) if rubric_path.is_file() else None
     names = notebook_names(src, pre_rubric)
-    masters, students, cells = {}, {}, []
-    for name in names:
-        nb = read_notebook(src / name)
-        masters[name], students[name] = build_versions(nb, name, assignment, course_root=course_root)
-        cells.extend(graded_cells(masters[name], name))
-    ids = [c.grade_id for c in cells]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    if dupes:
-        raise RubricError(f"grade_id(s) {dupes} appear more than once; every nbgrader cell needs its own id")
+    masters, students, cells = read_assignment(src, assignment, names, course_root=course_root)
     rubric = pre_rubric or draft_rubric(cells, title=assignment)
     validate_against(rubric, cells)
     return rubric, names, masters, students, cells
@@ -141,8 +89,8 @@ def release(course: Course, assignment: str, *, due: str | None = None, final: s
     master_dir = course.master_dir(assignment)
     old_cells = master_dir / "cells.json"
     if old_cells.is_file() and any((course.private / "attempts" / assignment).glob("*/*")):
-        before = {c["grade_id"] for c in json.loads(old_cells.read_text()) if c["grade"]}
-        now = {c.grade_id for c in cells if c.grade}
+        before = {c.get("key") or c["grade_id"] for c in json.loads(old_cells.read_text()) if c["grade"]}
+        now = {c.key for c in cells if c.grade}
         if before != now:
             raise MlipError(
                 f"{assignment} already has submissions and its graded cells changed "
@@ -175,11 +123,12 @@ def release(course: Course, assignment: str, *, due: str | None = None, final: s
 
 
 def spec_preview(assignment: str, rubric: Rubric, name: str, cells) -> dict:
-    """What a student's notebook carries about its specs: titles and test cell ids, no messages or tests."""
-    here = {c.grade_id for c in cells if c.notebook == name}
+    """What a student's notebook carries about its specs: titles and its own test cells' grade_ids, no messages
+    or tests."""
+    here = {c.key: c.grade_id for c in cells if c.notebook == name}
     return {"assignment": assignment, "title": rubric.title, "specs": [
         {"id": s.id, "title": s.title, "points": s.points, "kind": s.kind,
-         "tests": [g for g in s.tests if g in here]} for s in rubric.specs]}
+         "tests": [here[k] for k in s.tests if k in here]} for s in rubric.specs]}
 
 
 def released_rubric(course: Course, assignment: str) -> Rubric:

@@ -116,6 +116,7 @@ def bwrap_prefix(spec: SandboxSpec, *, uid: int, work: Path, home: Path, sockets
              "--setenv", "MPLCONFIGDIR", "/home/student/.config/matplotlib",
              "--setenv", "IPYTHONDIR", "/home/student/.ipython",
              "--setenv", "JUPYTER_PLATFORM_DIRS", "1", "--setenv", "PYDEVD_DISABLE_FILE_VALIDATION", "1",
+             "--setenv", "NBGRADER_EXECUTION", "autograde",  # as nbgrader autograde sets it
              "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline"]
     for name in PASSED_ENV:
         if os.environ.get(name):

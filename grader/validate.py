@@ -1,6 +1,8 @@
 """`mlip validate`: the student's own check: run the notebook, report visible tests per spec."""
 from __future__ import annotations
 
+import contextlib
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +21,28 @@ class ValidateReport:
     specs: dict
 
 
+@contextlib.contextmanager
+def _environment(**values: str):
+    """Set environment variables for the kernels started inside the block, and put them back after it."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in before.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
 def validate(notebook: str | Path, *, cell_timeout: float = 60) -> ValidateReport:
     """Run a student's notebook as it is and say which specs' visible tests pass (hidden tests run later)."""
     path = Path(notebook).resolve()
     nb = read_notebook(path)
     info = nb.metadata.get("mlip", {})
-    with tempfile.TemporaryDirectory():
+    # the kernel sees what `nbgrader validate` sets, so notebooks that check for it behave as they would there
+    with tempfile.TemporaryDirectory(), _environment(NBGRADER_VALIDATING="1", NBGRADER_EXECUTION="validate"):
         outcome = run_notebook(nb, cwd=path.parent, cell_timeout=cell_timeout, notebook_timeout=20 * cell_timeout)
     cells = {grade_id(c): _cell_verdict(c, outcome.by_index.get(i)) for i, c in enumerate(nb.cells)
              if is_test_cell(c)}

@@ -1,4 +1,5 @@
-"""Adopting nbgrader's own example course, and agreeing with `nbgrader autograde` on every test cell."""
+"""Adopting nbgrader courses: nbgrader's own example course, agreeing with `nbgrader autograde` on every test cell,
+and small courses for what an adopted course may hold (manual-only assignments, repeated grade ids, its config)."""
 import json
 import shutil
 import subprocess
@@ -8,7 +9,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-pytestmark = pytest.mark.slow
 STAMP = "2026-09-14 10:00:00.000000 UTC"
 
 
@@ -69,6 +69,7 @@ def quickstart(tmp_path_factory):
     return course, adopted, status, nbgrader
 
 
+@pytest.mark.slow
 def test_adopt_says_what_it_did_and_keeps_nbgrader_files(quickstart):
     course, adopted, _, _ = quickstart
     assert "wrote mlip.yml (course course101" in adopted
@@ -79,6 +80,7 @@ def test_adopt_says_what_it_did_and_keeps_nbgrader_files(quickstart):
     assert (course / "release" / "ps1" / "jupyter.png").exists()
 
 
+@pytest.mark.slow
 def test_every_automatic_spec_agrees_with_nbgrader_autograde(quickstart):
     _, _, status, nbgrader = quickstart
     assert status["rubric"].startswith("derived")
@@ -99,6 +101,7 @@ def test_every_automatic_spec_agrees_with_nbgrader_autograde(quickstart):
     assert students["partial"]["specs"]["correct_sum_of_squares"]["passed"] is False
 
 
+@pytest.mark.slow
 def test_manual_specs_wait_for_a_person(quickstart, tmp_path):
     course, _, status, _ = quickstart
     manual = [k for k, v in status["students"][0]["specs"].items() if v["kind"] == "manual"]
@@ -111,3 +114,112 @@ def test_manual_specs_wait_for_a_person(quickstart, tmp_path):
     mlip("feedback", "ps1", "--course", course, cwd=tmp_path)
     mlip("export", "--format", "csv", "-o", tmp_path / "g.csv", "--course", course, cwd=tmp_path)
     assert "solution,ps1" in (tmp_path / "g.csv").read_text()
+
+
+def _cell(kind: str, source: str, gid: str, **meta):
+    """A cell with nbgrader metadata: kind code or markdown; meta like grade=True, solution=True, points=1."""
+    nbmeta = {"grade": False, "solution": False, "locked": False, "grade_id": gid, "schema_version": 3, **meta}
+    new = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+    return new(source, metadata={"nbgrader": nbmeta})
+
+
+def _notebook(*cells):
+    nb = nbformat.v4.new_notebook(cells=list(cells))
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    return nb
+
+
+def _answer_and_test(gid: str):
+    return [_cell("code", "### BEGIN SOLUTION\nx = 1\n### END SOLUTION", f"{gid}_answer", solution=True),
+            _cell("code", "assert x == 1", gid, grade=True, locked=True, points=1)]
+
+
+def _course(root: Path, config: str = "", **assignments) -> Path:
+    """An nbgrader course folder: assignments given as name={notebook name: notebook}."""
+    (root / "source").mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n" + config)
+    for name, notebooks in assignments.items():
+        (root / "source" / name).mkdir()
+        for nb_name, nb in notebooks.items():
+            nbformat.write(nb, root / "source" / name / nb_name)
+    return root
+
+
+def test_adopt_registers_manual_only_assignments_and_exits_1_for_what_it_cannot(tmp_path):
+    essay = _notebook(_cell("markdown", "Why?", "why", grade=True, solution=True, points=5),
+                      _cell("markdown", "Draw the pipeline.", "task1", locked=True, task=True, points=3))
+    broken = _notebook(*_answer_and_test("check"), *_answer_and_test("check"))
+    course = _course(tmp_path / "c", essay={"essay.ipynb": essay}, broken={"b.ipynb": broken},
+                     good={"g.ipynb": _notebook(*_answer_and_test("check"))})
+    (course / "submitted" / "amy" / "essay").mkdir(parents=True)
+    nbformat.write(essay, course / "submitted" / "amy" / "essay" / "essay.ipynb")
+    out = subprocess.run([sys.executable, "-m", "grader.cli", "course", "adopt", course], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith("mlip: ") and "broken not registered" in out.stderr
+    assert "essay: 1 notebook(s), 0 automatic and 2 manual spec(s)" in out.stdout
+    assert "essay: took in 1 submission(s)" in out.stdout
+    assert "good: 1 notebook(s), 1 automatic" in out.stdout
+    assert "broken: NOT registered: b.ipynb: grade_id(s) ['check', 'check_answer'] appear more than once" in out.stdout
+    status = subprocess.run([sys.executable, "-m", "grader.cli", "status", "essay", "--json", "--course", course],
+                            capture_output=True, text=True, timeout=300)
+    assert status.returncode == 0, status.stderr
+    assert set(json.loads(status.stdout)["students"][0]["specs"]) == {"why", "task1"}
+
+
+def test_grade_ids_need_to_be_unique_only_within_a_notebook(tmp_path):
+    from grader.course import Course
+    from grader.errors import RubricError
+    from grader.release import prepare, release
+
+    course = _course(tmp_path / "c", ps={"p1.ipynb": _notebook(*_answer_and_test("check")),
+                                         "p2.ipynb": _notebook(*_answer_and_test("check"), *_answer_and_test("own"))})
+    (course / "mlip.yml").write_text("course_id: c\n")
+    rel = release(Course(course), "ps")
+    assert [s.id for s in rel.rubric.auto_specs] == ["p1.ipynb:check", "p2.ipynb:check", "own"]
+    assert rel.rubric.spec("p2.ipynb:check").tests == ("p2.ipynb:check",)
+    preview = nbformat.read(rel.release_dir / "p2.ipynb", as_version=4).metadata["mlip"]["specs"]
+    assert {s["id"]: s["tests"] for s in preview} == {"p1.ipynb:check": [], "p2.ipynb:check": ["check"],
+                                                      "own": ["own"]}
+    (course / "source" / "ps" / "rubric.yml").write_text(
+        "title: ps\nspecs:\n- {id: all, points: 3, tests: [check, own]}\n")
+    with pytest.raises(RubricError, match=r"grade_id 'check' is in more than one notebook: name it as "
+                                          r"p1.ipynb:check or p2.ipynb:check"):
+        prepare(course / "source" / "ps", "ps", course_root=course)
+
+
+def test_release_and_grading_follow_the_course_nbgrader_config(tmp_path):
+    from grader.adopt import adopt
+    from grader.course import Course
+    from grader.release import prepare
+
+    config = ('c.ClearSolutions.code_stub = {"python": "pass  # write it here"}\n'
+              'c.ClearSolutions.begin_solution_delimeter = "BEGIN ANSWER"\n'
+              'c.ClearSolutions.end_solution_delimeter = "END ANSWER"\n'
+              "c.Execute.timeout = 7\nc.IgnorePattern.enabled = True\n")
+    nb = _notebook(_cell("code", "### BEGIN ANSWER\nx = 1\n### END ANSWER", "a", solution=True),
+                   _cell("code", "assert x == 1", "t", grade=True, locked=True, points=1))
+    course = _course(tmp_path / "c", config, ps={"p.ipynb": nb})
+    *_, students, _ = prepare(course / "source" / "ps", "ps", course_root=course)
+    assert students["p.ipynb"].cells[0].source == "pass  # write it here"
+    report = adopt(course)
+    assert Course(course).cell_timeout == 7
+    assert "grading follows nbgrader_config.py: a cell may run 7 s (Execute.timeout)" in report.lines
+    assert any(line.startswith("note: nbgrader_config.py sets IgnorePattern.enabled") for line in report.lines)
+    (course / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\nc.Execute.timeout = None\n")
+    assert Course(course).cell_timeout == float("inf")
+    (course / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
+    assert Course(course).cell_timeout is None
+
+
+def test_autotests_without_a_templates_file_are_one_clear_error(tmp_path):
+    from grader.errors import RubricError
+    from grader.release import prepare
+
+    nb = _notebook(_cell("code", "### BEGIN SOLUTION\na = 5\n### END SOLUTION", "a", solution=True),
+                   _cell("code", "### AUTOTEST a", "t", grade=True, locked=True, points=1))
+    course = _course(tmp_path / "c", ps={"p.ipynb": nb})
+    with pytest.raises(RubricError, match=r"^p.ipynb: nbgrader cannot generate the student version: it has ### "
+                                          r"AUTOTEST lines but no autotests.yml was found in the assignment's "
+                                          r"folder or the course root$"):
+        prepare(course / "source" / "ps", "ps", course_root=course)
