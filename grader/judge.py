@@ -47,15 +47,32 @@ def cell_roles(nb: NotebookNode) -> dict[int, str]:
 
 
 def names_used(source: str) -> list[str]:
-    """Every name a cell reads (at any depth), in order of first use; a rough scan if it does not parse."""
+    """The names a cell reads (at any depth) and does not bind itself, in order of first use.
+
+    Names the cell binds (assignments, definitions, imports, loop and ``with`` targets) are the test's own, so
+    they are never asked of the student's kernel: not even a hidden test's identifiers cross. A cell that does not
+    parse gets a rough scan.
+    """
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 
         tree = ast.parse(TransformerManager().transform_cell(source))
     except (SyntaxError, ValueError):
         return list(dict.fromkeys(re.findall(r"[A-Za-z_]\w*", source)))
+    bound = {"get_ipython"}  # IPython's own, also what magics become
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
     names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-    return list(dict.fromkeys(names))
+    return [n for n in dict.fromkeys(names) if n not in bound]
 
 
 def _connection(km) -> dict:

@@ -64,6 +64,9 @@ KERNEL = {
 # nothing, and only a right answer earns a spec (the restored, reordered or stripped cells are still flagged)
 SEPARATE = {name: (square, mean, status, flagged) for name, (square, mean, status, flagged) in KERNEL.items()}
 SEPARATE.update({
+    # at its process limit the student's kernel cannot start the thread its next cell may need, so mean's answer
+    # cell can fail there too: a failed spec, never a passed one by accident
+    "fork_storm": (None, None, "graded", None),
     "input_transformer": (F, T, "graded", False),
     "ast_transformer": (F, T, "graded", False),
     "traceback_suppression": (F, T, "graded", False),

@@ -122,3 +122,14 @@ def test_class_names_resolve_only_among_modules_already_imported():
     assert "antigravity" not in sys.modules
     assert wire.resolve_class("__main__.Point", {"Point": Point}) is Point
     assert wire.resolve_class("__main__.Point", {"Point": lambda: None}) is None
+
+
+def test_only_names_a_test_reads_and_does_not_bind_are_asked_of_the_student():
+    from grader.judge import names_used
+
+    hidden = ("import math\nfrom scipy import stats\n\n\ndef _reference(log):\n    return stats.norm.sf(log)\n\n\n"
+              "_cases = [1, 2]\nfor _c in _cases:\n    _want = _reference(_c)\n"
+              "    assert math.isclose(ab_test(_c), _want)\ntry:\n    validate(frame)\nexcept ValueError as _e:\n    pass\n"
+              "assert all(f(x) for f, x in zip(tests, [lambda v: v]))\n")
+    assert set(names_used(hidden)) == {"ab_test", "validate", "frame", "ValueError", "all", "zip", "tests"}
+    assert names_used("%timeit square(2)\nassert square(3) == 9\n") == ["square"]
