@@ -108,10 +108,15 @@ class LimitedClient(CappedClient, PapermillNotebookClient):
                 self.nb_man.cell_exception(cell, cell_index=index, exception=exc)
                 break
             except CellTimeoutError as exc:
-                ename, limit = (NOTEBOOK_TIMEOUT, self.notebook_timeout) if by_notebook else \
-                    (CELL_TIMEOUT, self.cell_timeout)
-                what = "the notebook's time limit" if by_notebook else "the time limit of one cell"
-                self._stop(cell, index, exc, ename, f"{what} of {limit:g} s was reached in this cell")
+                if "IOPub" in str(exc):  # the reply came, its output did not (nbclient's iopub_timeout)
+                    why = f"the cell finished but its output did not arrive within {self.iopub_timeout} s"
+                    self._stop(cell, index, exc, CELL_TIMEOUT, why)
+                elif by_notebook:
+                    why = f"the notebook's time limit of {self.notebook_timeout:g} s was reached in this cell"
+                    self._stop(cell, index, exc, NOTEBOOK_TIMEOUT, why)
+                else:
+                    why = f"the time limit of one cell of {self.cell_timeout:g} s was reached in this cell"
+                    self._stop(cell, index, exc, CELL_TIMEOUT, why)
                 break
             except DeadKernelError as exc:
                 self._stop(cell, index, exc, DEAD_KERNEL, "the kernel died while running this cell")
