@@ -105,13 +105,13 @@ def _error_of(cell: NotebookNode) -> tuple[str, bool]:
 
 
 def run_notebook(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = 30, notebook_timeout: float = 600,
-                 kernel_name: str = "python3", allow_errors: bool = True,
+                 kernel_name: str = "python3",
                  output_limit: int = OUTPUT_LIMIT_CHARS, km=None, judge: "Judge | None" = None) -> RunOutcome:
     """Execute ``nb`` in place in a fresh kernel started in ``cwd``.
 
     Each cell gets at most ``cell_timeout`` seconds and the whole notebook ``notebook_timeout``; a timed-out
-    cell is interrupted and later cells still run until the notebook's time is spent. With
-    ``allow_errors=False`` the run stops at the first error (as papermill does). With a ``judge``, the cells it
+    cell is interrupted and later cells still run until the notebook's time is spent, and a cell's error does not
+    stop the run (nbgrader's semantics; `mlip run` is papermill's, in `pmengine`). With a ``judge``, the cells it
     names run in the judge's kernel instead (or in both), in notebook order, in lockstep with this one.
     """
     start = time.monotonic()
@@ -122,8 +122,8 @@ def run_notebook(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = 30,
         sockets = tempfile.mkdtemp(prefix="mlip-k-")
         km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=f"{sockets}/kernel")
     try:
-        return run_sync(_run)(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors,
-                              output_limit, start, deadline, judge)
+        return run_sync(_run)(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, output_limit, start,
+                              deadline, judge)
     finally:
         stop_kernel(km)  # the judge's kernel belongs to the worker (`warm.take_judge`) and outlives the run
         if sockets:
@@ -181,8 +181,7 @@ async def _quiet(client, code: str, timeout: float) -> str:
             return "" if content.get("status") == "ok" else f"{content.get('ename')}: {content.get('evalue')}"[:300]
 
 
-async def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_errors, output_limit, start, deadline,
-               judge=None):
+async def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, output_limit, start, deadline, judge=None):
     client = CappedClient(nb, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
                           interrupt_on_timeout=True, record_timing=False, km=km, output_limit=output_limit,
                           resources={"metadata": {"path": str(cwd)}}, startup_timeout=60)
@@ -278,10 +277,6 @@ async def _run(nb, km, cwd, cell_timeout, notebook_timeout, kernel_name, allow_e
                 if judged is not None and roles.get(i) == "judge" and not await km.is_alive():
                     status, reason = "died", f"the kernel died while test cell {i + 1} called the student's code"
                     skip_rest(i, "the kernel had died")
-                    break
-                if err and not allow_errors:
-                    status, reason = "error", f"cell {i + 1} raised {err}"
-                    skip_rest(i, "an earlier cell raised an error")
                     break
     except DeadKernelError as exc:
         status, reason = "died", f"the kernel died ({str(exc)[:120]})"

@@ -208,7 +208,10 @@ def test_no_test_cell_is_readable_from_the_sandbox(batch):
     # the student's code searched every file it could open for the tests' expected values
     course, _, _, _, _ = batch
     text = _graded_output(course, "read-every-file")
-    assert "READ True HIDDEN FOUND []" in text, text[:2000]
+    found = text.split("HIDDEN FOUND", 1)[1].split("]", 1)[0] if "HIDDEN FOUND" in text else None
+    assert "READ True" in text and found is not None, text[:2000]
+    # the visible test (square(3) == 9) is in the student's own notebook; the hidden cases (-4, 0.5) are nowhere
+    assert "-4.0" not in found and "0.5" not in found, text[:2000]
 
 
 def test_sandbox_keeps_writes_inside(batch):
