@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook-timeout", type=float, default=grading.Limits.notebook_timeout)
     p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(grading.grade, "sandbox"),
                    help="bwrap (default): each kernel in a bubblewrap sandbox; none: unconfined, said in every status")
+    p.add_argument("--judge", choices=["separate", "kernel"], default=None,
+                   help="where test cells run (default: each rubric's `judge:`): separate, a judge outside the "
+                        "sandbox; kernel, the student's kernel")
     _course_arg(p)
 
     p = sub.add_parser("status", help="spec table and attempt history")

@@ -132,7 +132,7 @@ def cmd_grade(args) -> int:
     cell_timeout = args.cell_timeout or course.cell_timeout or Limits.cell_timeout
     limits = Limits(min(cell_timeout, args.notebook_timeout), args.notebook_timeout)
     report = grade(course, args.assignment, jobs=args.jobs, scheduler=args.scheduler, db_url=args.db_url,
-                   limits=limits, sandbox=args.sandbox,
+                   limits=limits, sandbox=args.sandbox, judge=args.judge,
                    progress=lambda a, o: print(f"  {a.assignment}/{a.student} #{a.number}: {o.status}"
                                                f"{' (' + o.reason + ')' if o.reason else ''} {o.seconds:.1f} s",
                                                flush=True))
@@ -199,15 +199,23 @@ def cmd_check(args) -> int:
 
     report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs, sandbox=args.sandbox)
     width = max(len(k) for k in report.solution)
-    print(f"{'spec':<{width}}  solution  blank")
+    fixtures = list(report.fixtures)
+    print(f"judge: {report.mode} (verdicts below); every verdict was also taken in the other mode")
+    print(f"{'spec':<{width}}  solution  blank" + "".join(f"  {f.removeprefix('fixture-')}" for f in fixtures))
     for k in report.solution:
-        print(f"{k:<{width}}  {'pass' if report.solution[k] else 'FAIL':>8}  {'pass' if report.blank[k] else 'fail':>5}")
+        row = f"{k:<{width}}  {'pass' if report.solution[k] else 'FAIL':>8}  {'pass' if report.blank[k] else 'fail':>5}"
+        for f in fixtures:
+            row += f"  {('pass' if report.fixtures[f].get(k) else 'fail'):>{len(f.removeprefix('fixture-'))}}"
+        print(row)
     for line in report.details:
         print(f"  {line}")
+    for line in report.differences:
+        print(f"  modes differ: {line}")
     if not report.ok:
         print(f"mlip: {args.assignment} is not ready: {'; '.join(report.problems)}", file=sys.stderr)
         return 1
-    print(f"{args.assignment}: the solution passes every automatic spec and the blank release none")
+    print(f"{args.assignment}: the solution passes every automatic spec, the blank release none, every fixture "
+          "gets the verdicts it declares, and both judge modes agree")
     return 0
 
 
