@@ -243,9 +243,16 @@ def graded(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def recorded():
+    import nbgrader
+
+    again = "record it with `python -m tests.grader.test_nbgrader_fidelity --record`"
     if not RECORD.is_file():
-        pytest.fail(f"{RECORD} is missing; record it with `python -m tests.grader.test_nbgrader_fidelity --record`")
-    return json.loads(RECORD.read_text(encoding="utf-8"))
+        pytest.fail(f"{RECORD} is missing; {again}")
+    data = json.loads(RECORD.read_text(encoding="utf-8"))
+    if data["nbgrader"] != nbgrader.__version__:
+        pytest.fail(f"{RECORD.name} holds nbgrader {data['nbgrader']}'s verdicts, nbgrader {nbgrader.__version__} "
+                    f"is installed; {again}")
+    return data
 
 
 AWAITING_GRADING = {"two_notebooks"}
@@ -279,7 +286,6 @@ def test_every_test_cell_verdict_agrees_with_nbgrader_autograde(graded, recorded
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="grading.grade_job keys cells by bare grade_id; it must use nbcells.CellKeys")
 def test_grade_ids_repeated_across_notebooks_agree(graded, recorded):
     _, _, _, verdicts, _ = graded
     unexpected, _ = _differences(recorded, verdicts, AWAITING_GRADING)
@@ -319,6 +325,14 @@ def test_adopt_and_grade_say_only_what_matters(graded):
     assert "notebook p2.ipynb was not submitted" in grade_out.stdout
     assert flags["basic/grade-cell-changed"] == ("p1.ipynb: test cell bar was edited (restored from the release)",)
     assert not flags["autotest_multi/changed"], "expanded autotests must match the release, not look edited"
+
+
+@pytest.mark.slow
+def test_validate_sets_what_nbgrader_validate_sets(tmp_path):
+    shutil.copy(FILES / "validating-environment-variable.ipynb", tmp_path / "p1.ipynb")
+    out = mlip("validate", tmp_path / "p1.ipynb", cwd=tmp_path, ok=False)
+    assert out.returncode == 1, "the test cell fails where NBGRADER_EXECUTION is set, as under nbgrader validate"
+    assert "[  FAIL  ] cell-bfbdf1784663b6b6: failed: AssertionError" in out.stdout
 
 
 def test_deliberate_differences_are_explained_in_the_readme():
