@@ -15,7 +15,7 @@ from .course import Course
 from .engine import map_unordered
 from .execute import run_notebook
 from .ledger import Attempt, Ledger, Result, now_utc
-from .nbcells import grade_id, is_test_cell, read_notebook
+from .nbcells import CellKeys, grade_id, is_test_cell, read_notebook
 from .release import released_notebooks, released_rubric
 from .restore import restore
 from .judge import build as build_judge
@@ -135,6 +135,8 @@ def grade_job(job: GradeJob) -> GradeOutcome:
     status, reasons = "graded", []
     stage = _stage(job)
     try:
+        # a grade_id need be unique only within its notebook; results name repeated ones by notebook too
+        keys = CellKeys.read(job.master_dir, job.notebooks)
         for name in job.notebooks:
             master = read_notebook(Path(job.master_dir) / name)
             test_ids = [gid for c in master.cells if is_test_cell(c) and (gid := grade_id(c))]
@@ -142,7 +144,7 @@ def grade_job(job: GradeJob) -> GradeOutcome:
                 student = read_notebook(stage / name, student=job.student)
             except SubmissionError as exc:
                 for gid in test_ids:
-                    cells[gid] = f"failed: {exc}"
+                    cells[keys(name, gid)] = f"failed: {exc}"
                 status, reasons = "error", reasons + [str(exc)]
                 continue
             release = read_notebook(Path(job.master_dir) / f"release-{name}")
@@ -171,7 +173,7 @@ def grade_job(job: GradeJob) -> GradeOutcome:
                     verdict = _cell_verdict(cell, outcome.by_index.get(i))
                     if verdict == "passed" and gid in checked.tampered:
                         verdict = f"failed: {checked.tampered[gid]}"
-                    cells[gid] = verdict
+                    cells[keys(name, gid)] = verdict
             graded[name] = nbformat.writes(executed if job.judge == "separate" else clean(inst.nb, inst))
     finally:
         shutil.rmtree(stage, ignore_errors=True)
