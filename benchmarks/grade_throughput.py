@@ -23,13 +23,13 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
 
-from grader.course import Course, init_course  # noqa: E402
-from grader.intake import submit  # noqa: E402
-from grader.ledger import Ledger  # noqa: E402
-from grader.execute import run_notebook  # noqa: E402
-from grader.nbcells import read_notebook  # noqa: E402
-from grader.release import release  # noqa: E402
-from grader.submissions import solution_answers, write_submission  # noqa: E402
+from grader.records.course import Course, init_course  # noqa: E402
+from grader.intake.submit import submit  # noqa: E402
+from grader.records.ledger import Ledger  # noqa: E402
+from grader.execution.execute import run_notebook  # noqa: E402
+from grader.model.nbcells import read_notebook  # noqa: E402
+from grader.authoring.release import release  # noqa: E402
+from grader.authoring.submissions import solution_answers, write_submission  # noqa: E402
 
 BIN = str(Path(sys.executable).parent)
 ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}

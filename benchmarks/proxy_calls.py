@@ -21,9 +21,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from jupyter_client.manager import KernelManager  # noqa: E402
 
-from grader import proxy, wire  # noqa: E402
-from grader.agent import Agent  # noqa: E402
-from grader.judge import AGENT, BOOT  # noqa: E402
+from grader.grading import proxy, wire  # noqa: E402
+from grader.grading.agent import Agent  # noqa: E402
+from grader.grading.judge import AGENT, BOOT  # noqa: E402
 
 STUDENT = "def flag(df):\n    return df.iloc[:, 0] > 0\n\ndef nothing():\n    return None\n"
 

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import MlipError, UsageError
+from grader.model.errors import MlipError, UsageError
 
 
 def _default(fn, name):
@@ -68,7 +68,10 @@ def _run_parser(sub, runner) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from . import check, demo, grading, runner
+    from grader.authoring import check
+    from grader import demo
+    from grader.grading import batch as grading
+    from grader.execution import runner
 
     ap = argparse.ArgumentParser(prog="mlip", description="Machine Learning in Production course kit")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -228,7 +231,7 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _dispatch(args) -> int:
-    from . import commands
+    from grader import commands
 
     return commands.dispatch(args)
 

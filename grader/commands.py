@@ -5,26 +5,26 @@ import json
 import sys
 from pathlib import Path
 
-from .course import find_assignment_source, init_course, open_course
-from .errors import UsageError
+from grader.records.course import find_assignment_source, init_course, open_course
+from grader.model.errors import UsageError
 
 
 def _ledger(course, args):
-    from .ledger import Ledger
+    from grader.records.ledger import Ledger
 
     return Ledger(getattr(args, "db_url", None) or course.default_db_url)
 
 
 def cmd_demo(args) -> int:
-    from .demo import demo
+    from grader.demo import demo
 
     demo(args.dir, jobs=args.jobs)
     return 0
 
 
 def cmd_run(args) -> int:
-    from .runner import FAILED, format_summary, run
-    from .runparams import collect_parameters
+    from grader.execution.runner import FAILED, format_summary, run
+    from grader.execution.runparams import collect_parameters
 
     parameters = collect_parameters(pairs=args.parameter, raw=args.raw, yaml_texts=args.yaml, files=args.file,
                                     base64_texts=args.base64)
@@ -46,7 +46,7 @@ def cmd_run(args) -> int:
 
 def cmd_course(args) -> int:
     if args.course_command == "adopt":
-        from .adopt import adopt
+        from grader.authoring.adopt import adopt
 
         report = adopt(Path(args.dir), db_url=args.db_url)
         for line in report.lines:
@@ -62,8 +62,8 @@ def cmd_course(args) -> int:
 
 
 def cmd_rubric(args) -> int:
-    from .release import read_assignment
-    from .rubric import draft_rubric, rubric_to_yaml
+    from grader.authoring.release import read_assignment
+    from grader.model.rubric import draft_rubric, rubric_to_yaml
 
     try:
         course = open_course(args.course)
@@ -77,7 +77,7 @@ def cmd_rubric(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from .release import release
+    from grader.authoring.release import release
 
     course = open_course(args.course)
     rel = release(course, args.assignment, due=args.due, final=args.final, assignments_dir=args.assignments)
@@ -89,7 +89,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_submit(args) -> int:
-    from .intake import submit
+    from grader.intake.submit import submit
 
     course = open_course(args.course)
     ledger = _ledger(course, args)
@@ -110,7 +110,7 @@ def cmd_submit(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from .intake import collect
+    from grader.intake.collect import collect
 
     course = open_course(args.course)
     ledger = _ledger(course, args)
@@ -126,7 +126,7 @@ def cmd_collect(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from .grading import Limits, grade
+    from grader.grading.batch import Limits, grade
 
     course = open_course(args.course)
     cell_timeout = args.cell_timeout or course.cell_timeout or Limits.cell_timeout
@@ -143,7 +143,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from .standing import assignment_status, format_table
+    from grader.records.standing import assignment_status, format_table
 
     course = open_course(args.course)
     status = assignment_status(course, args.assignment, student=args.student, db_url=args.db_url)
@@ -154,7 +154,7 @@ def cmd_status(args) -> int:
 
 
 def cmd_mark(args) -> int:
-    from .marking import mark
+    from grader.records.marking import mark
 
     course = open_course(args.course)
     m = mark(course, args.assignment, student=args.student, spec=args.spec, passed=args.passed,
@@ -164,7 +164,7 @@ def cmd_mark(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from .feedback import write_feedback
+    from grader.outputs.feedback import write_feedback
 
     course = open_course(args.course)
     paths = write_feedback(course, args.assignment, student=args.student, db_url=args.db_url)
@@ -173,7 +173,7 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import write_report
+    from grader.outputs.report import write_report
 
     course = open_course(args.course)
     path = write_report(course, args.assignment, output=args.output, db_url=args.db_url)
@@ -182,7 +182,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export
+    from grader.outputs.export import export
 
     course = open_course(args.course)
     text = export(course, fmt=args.format, db_url=args.db_url)
@@ -195,7 +195,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .check import check
+    from grader.authoring.check import check
 
     report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs, sandbox=args.sandbox)
     width = max(len(k) for k in report.solution)
@@ -220,7 +220,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .validate import validate
+    from grader.authoring.validate import validate
 
     report = validate(args.notebook)
     print(report.text)

@@ -6,20 +6,20 @@ import shutil
 import time
 from pathlib import Path
 
-from .course import CONFIG_FILE, init_course
-from .export import export
-from .feedback import write_feedback
-from .grading import grade
-from .intake import submit
-from .ledger import Ledger
-from .marking import mark
-from .nbcells import read_notebook
-from .release import release
-from .sandbox import bwrap_works
-from .standing import assignment_status, format_table
-from .submissions import load_answer_file, solution_answers, write_submission
+from grader.records.course import CONFIG_FILE, init_course
+from grader.outputs.export import export
+from grader.outputs.feedback import write_feedback
+from grader.grading.batch import grade
+from grader.intake.submit import submit
+from grader.records.ledger import Ledger
+from grader.records.marking import mark
+from grader.model.nbcells import read_notebook
+from grader.authoring.release import release
+from grader.execution.sandbox import bwrap_works
+from grader.records.standing import assignment_status, format_table
+from grader.authoring.submissions import load_answer_file, solution_answers, write_submission
 
-KIT = Path(__file__).resolve().parent.parent
+KIT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "model-quality"
 DUE = dt.datetime(2026, 9, 15, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
 
@@ -48,7 +48,7 @@ def demo(directory: str | Path = "build/demo-course", *, jobs: int = 2, echo=pri
     root = Path(directory).resolve()
     if root.exists():
         if not (root / CONFIG_FILE).exists() or not (root / ".mlip-demo").exists():
-            from .errors import CourseError
+            from grader.model.errors import CourseError
 
             raise CourseError(f"{root} exists and is not a demo course; pick another --dir")
         shutil.rmtree(root)

@@ -32,8 +32,8 @@ def make_toy_course(root: Path, judge: str | None = None):
     """A fresh course at ``root`` with the toy assignment released (its test cells run as ``judge`` says)."""
     import shutil
 
-    from grader.course import init_course
-    from grader.release import release
+    from grader.records.course import init_course
+    from grader.authoring.release import release
 
     course = init_course(root)
     source = FIXTURES
@@ -54,8 +54,8 @@ def toy_course(tmp_path):
 
 def toy_submission(course, folder: Path, answers: dict[str, str] | None = None, *, solution: bool = False) -> Path:
     """Write a toy notebook filled with ``answers`` (or the solution) into ``folder``."""
-    from grader.nbcells import read_notebook
-    from grader.submissions import solution_answers, write_submission
+    from grader.model.nbcells import read_notebook
+    from grader.authoring.submissions import solution_answers, write_submission
 
     if solution:
         answers = solution_answers(read_notebook(FIXTURES / "toy" / "toy.ipynb"))

@@ -11,7 +11,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from grader.ledger import Ledger, Mark, Result
+from grader.records.ledger import Ledger, Mark, Result
 
 from .conftest import FIXTURES, make_toy_course
 
@@ -47,7 +47,7 @@ def scripted_course(root: Path, *, second: bool = False):
     """A toy course at ``root`` with the scripted history; ``second`` also releases a copy as ``toy-two``."""
     course = make_toy_course(root)
     if second:
-        from grader.release import release
+        from grader.authoring.release import release
 
         src = root.parent / f"{root.name}-assignments"
         shutil.copytree(FIXTURES / "toy", src / "toy-two")

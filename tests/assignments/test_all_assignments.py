@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import init_course
-from grader.grading import grade
-from grader.intake import submit
-from grader.ledger import Ledger
-from grader.nbcells import read_notebook
-from grader.release import release
-from grader.standing import assignment_status
-from grader.submissions import load_answer_file, solution_answers, write_submission
+from grader.records.course import init_course
+from grader.grading.batch import grade
+from grader.intake.submit import submit
+from grader.records.ledger import Ledger
+from grader.model.nbcells import read_notebook
+from grader.authoring.release import release
+from grader.records.standing import assignment_status
+from grader.authoring.submissions import load_answer_file, solution_answers, write_submission
 
 KIT = Path(__file__).resolve().parents[2]
 FIXTURES = KIT / "tests" / "fixtures"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.nbcells import read_notebook
-from grader.rubric import load_rubric
-from grader.submissions import load_answer_file, solution_answers, write_submission
+from grader.model.nbcells import read_notebook
+from grader.model.rubric import load_rubric
+from grader.authoring.submissions import load_answer_file, solution_answers, write_submission
 
 pytestmark = pytest.mark.slow
 KIT = Path(__file__).resolve().parents[2]

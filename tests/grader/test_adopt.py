@@ -168,9 +168,9 @@ def test_adopt_registers_manual_only_assignments_and_exits_1_for_what_it_cannot(
 
 
 def test_grade_ids_need_to_be_unique_only_within_a_notebook(tmp_path):
-    from grader.course import Course
-    from grader.errors import RubricError
-    from grader.release import prepare, release
+    from grader.records.course import Course
+    from grader.model.errors import RubricError
+    from grader.authoring.release import prepare, release
 
     course = _course(tmp_path / "c", ps={"p1.ipynb": _notebook(*_answer_and_test("check")),
                                          "p2.ipynb": _notebook(*_answer_and_test("check"), *_answer_and_test("own"))})
@@ -189,9 +189,9 @@ def test_grade_ids_need_to_be_unique_only_within_a_notebook(tmp_path):
 
 
 def test_release_and_grading_follow_the_course_nbgrader_config(tmp_path):
-    from grader.adopt import adopt
-    from grader.course import Course
-    from grader.release import prepare
+    from grader.authoring.adopt import adopt
+    from grader.records.course import Course
+    from grader.authoring.release import prepare
 
     config = ('c.ClearSolutions.code_stub = {"python": "pass  # write it here"}\n'
               'c.ClearSolutions.begin_solution_delimeter = "BEGIN ANSWER"\n'
@@ -213,8 +213,8 @@ def test_release_and_grading_follow_the_course_nbgrader_config(tmp_path):
 
 
 def test_autotests_without_a_templates_file_are_one_clear_error(tmp_path):
-    from grader.errors import RubricError
-    from grader.release import prepare
+    from grader.model.errors import RubricError
+    from grader.authoring.release import prepare
 
     nb = _notebook(_cell("code", "### BEGIN SOLUTION\na = 5\n### END SOLUTION", "a", solution=True),
                    _cell("code", "### AUTOTEST a", "t", grade=True, locked=True, points=1))

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from grader.intake import submit
-from grader.ledger import Ledger
-from grader.standing import assignment_status
+from grader.intake.submit import submit
+from grader.records.ledger import Ledger
+from grader.records.standing import assignment_status
 
 from ..conftest import make_toy_course, toy_submission
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.feedback import changes, render_page, write_feedback
-from grader.release import released_rubric
-from grader.standing import assignment_status
+from grader.outputs.feedback import changes, render_page, write_feedback
+from grader.records.course import released_rubric
+from grader.records.standing import assignment_status
 
 from ..conftest import FIXTURES
 from ..scripted_course import scripted_course

@@ -12,11 +12,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.grading import Limits, grade
-from grader.intake import submit
-from grader.ledger import Ledger
-from grader.sandbox import bwrap_works
-from grader.standing import assignment_status
+from grader.grading.batch import Limits, grade
+from grader.intake.submit import submit
+from grader.records.ledger import Ledger
+from grader.execution.sandbox import bwrap_works
+from grader.records.standing import assignment_status
 
 from ..conftest import FIXTURES, make_toy_course, toy_submission
 

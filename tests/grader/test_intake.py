@@ -4,9 +4,10 @@ import zipfile
 
 import pytest
 
-from grader.errors import AssignmentNotFound, UsageError
-from grader.intake import collect, submit
-from grader.ledger import Ledger
+from grader.model.errors import AssignmentNotFound, UsageError
+from grader.intake.submit import submit
+from grader.intake.collect import collect
+from grader.records.ledger import Ledger
 
 from ..conftest import toy_submission
 

@@ -9,14 +9,14 @@ import nbformat
 import pytest
 import yaml
 
-from grader.course import init_course
-from grader.grading import Limits, grade
-from grader.intake import submit
-from grader.ledger import Ledger
-from grader.release import release
-from grader.sandbox import bwrap_works
-from grader.standing import assignment_status
-from grader.submissions import write_submission
+from grader.records.course import init_course
+from grader.grading.batch import Limits, grade
+from grader.intake.submit import submit
+from grader.records.ledger import Ledger
+from grader.authoring.release import release
+from grader.execution.sandbox import bwrap_works
+from grader.records.standing import assignment_status
+from grader.authoring.submissions import write_submission
 
 pytestmark = [pytest.mark.slow]
 SANDBOX = "bwrap" if bwrap_works() else "none"

@@ -196,7 +196,7 @@ def mlip(*args, cwd, ok=True) -> subprocess.CompletedProcess:
 
 
 def _mlip_release(root: Path):
-    from grader.release import prepare
+    from grader.authoring.release import prepare
 
     def release_version(assignment, name):
         *_, students, _ = prepare(root / "source" / assignment, assignment, course_root=root)
@@ -206,7 +206,7 @@ def _mlip_release(root: Path):
 
 def _qualified(assignment: str, key: str) -> str:
     """``notebook:grade_id`` for a result key: mlip's keys are bare grade_ids unless an id repeats."""
-    from grader.nbcells import grade_id, read_notebook
+    from grader.model.nbcells import grade_id, read_notebook
 
     if ":" in key:
         return key
@@ -218,7 +218,7 @@ def _qualified(assignment: str, key: str) -> str:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The course adopted and graded by mlip: (course, adopt's output, grade's output, verdicts by key)."""
-    from grader.ledger import Ledger
+    from grader.records.ledger import Ledger
 
     tmp = tmp_path_factory.mktemp("fidelity")
     root = tmp / "course"
@@ -327,7 +327,7 @@ def test_deliberate_differences_are_explained_in_the_readme():
 
 
 def test_nbgrader_test_notebooks_read_without_warnings_and_with_stable_ids():
-    from grader.nbcells import read_notebook
+    from grader.model.nbcells import read_notebook
 
     for path in sorted(FILES.glob("*.ipynb")):
         first, again = read_notebook(path), read_notebook(path)
@@ -337,8 +337,8 @@ def test_nbgrader_test_notebooks_read_without_warnings_and_with_stable_ids():
 
 
 def test_a_missing_notebook_is_reported_as_not_submitted(tmp_path):
-    from grader.errors import SubmissionError
-    from grader.nbcells import read_notebook
+    from grader.model.errors import SubmissionError
+    from grader.model.nbcells import read_notebook
 
     with pytest.raises(SubmissionError, match=r"^notebook p2.ipynb was not submitted$"):
         read_notebook(tmp_path / "p2.ipynb", student="amy")

@@ -239,8 +239,8 @@ def test_the_notebook_limit_stops_the_run_in_the_cell_that_spends_it(extras):
 def test_parameters_are_read_as_papermill_reads_them():
     import doctest
 
-    from grader import runparams
-    from grader.errors import UsageError
+    from grader.execution import runparams
+    from grader.model.errors import UsageError
 
     assert doctest.testmod(runparams).failed == 0
     got = runparams.collect_parameters(pairs=[("a", "1"), ("b", "x")], raw=[("a", "2")], yaml_texts=["b: [1]"])
@@ -256,12 +256,12 @@ def test_the_engine_is_registered_only_when_mlip_run_runs(monkeypatch):
     from papermill.exceptions import PapermillException
 
     import grader.cli
-    import grader.pmengine
-    import grader.runner
+    import grader.execution.pmengine
+    import grader.execution.runner
 
     grader.cli.build_parser()
     with pytest.raises(PapermillException):  # importing the kit registers nothing
         papermill_engines.get_engine("mlip")
     monkeypatch.setattr(papermill_engines, "_engines", dict(papermill_engines._engines))
-    grader.pmengine.register()  # what each `mlip run` worker does
-    assert papermill_engines.get_engine("mlip") is grader.pmengine.MlipEngine
+    grader.execution.pmengine.register()  # what each `mlip run` worker does
+    assert papermill_engines.get_engine("mlip") is grader.execution.pmengine.MlipEngine

@@ -1,8 +1,8 @@
 import datetime as dt
 
-from grader.ledger import Attempt
-from grader.policy import apply_policy, chain_points, started_days
-from grader.rubric import Policy, Rubric, Spec
+from grader.records.ledger import Attempt
+from grader.records.policy import apply_policy, chain_points, started_days
+from grader.model.rubric import Policy, Rubric, Spec
 
 UTC = dt.timezone.utc
 DUE = dt.datetime(2026, 9, 15, 12, 0, tzinfo=UTC)

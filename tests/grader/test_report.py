@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from grader.cli import main
-from grader.report import assignment_reports, render_report, write_report
+from grader.outputs.report import assignment_reports, render_report, write_report
 
 from ..conftest import FIXTURES, make_toy_course
 from ..scripted_course import scripted_course

@@ -1,8 +1,8 @@
 import pytest
 
-from grader.errors import RubricError
-from grader.nbcells import GradedCell
-from grader.rubric import Policy, draft_rubric, load_rubric, rubric_from_mapping, rubric_to_yaml, validate_against
+from grader.model.errors import RubricError
+from grader.model.nbcells import GradedCell
+from grader.model.rubric import Policy, draft_rubric, load_rubric, rubric_from_mapping, rubric_to_yaml, validate_against
 
 
 def cell(gid, *, test=True, points=1.0):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.intake import submit
-from grader.ledger import Ledger
+from grader.intake.submit import submit
+from grader.records.ledger import Ledger
 
 from ..conftest import make_toy_course, toy_submission
 

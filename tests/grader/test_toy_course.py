@@ -8,13 +8,13 @@ import sys
 import nbformat
 import pytest
 
-from grader.export import export
-from grader.feedback import write_feedback
-from grader.grading import grade
-from grader.intake import submit
-from grader.ledger import Ledger
-from grader.marking import mark
-from grader.standing import assignment_status
+from grader.outputs.export import export
+from grader.outputs.feedback import write_feedback
+from grader.grading.batch import grade
+from grader.intake.submit import submit
+from grader.records.ledger import Ledger
+from grader.records.marking import mark
+from grader.records.standing import assignment_status
 
 from ..conftest import FIXTURES, make_toy_course, toy_submission
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grader import wire
-from grader.agent import Agent
+from grader.grading import wire
+from grader.grading.agent import Agent
 
 
 @dataclasses.dataclass
@@ -125,7 +125,7 @@ def test_class_names_resolve_only_among_modules_already_imported():
 
 
 def test_only_names_a_test_reads_and_does_not_bind_are_asked_of_the_student():
-    from grader.judge import names_used
+    from grader.grading.judge import names_used
 
     hidden = ("import math\nfrom scipy import stats\n\n\ndef _reference(log):\n    return stats.norm.sf(log)\n\n\n"
               "_cases = [1, 2]\nfor _c in _cases:\n    _want = _reference(_c)\n"

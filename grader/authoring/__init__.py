@@ -1,0 +1,1 @@
+"""What instructors make and check: releases, the authoring check, adoption, validation."""

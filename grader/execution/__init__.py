@@ -1,0 +1,1 @@
+"""Running a notebook, nothing more: the client, kernels (sandboxed, warm), the worker pool."""

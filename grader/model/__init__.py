@@ -1,0 +1,1 @@
+"""Plain types every stage shares: rubrics, notebook cells, errors."""

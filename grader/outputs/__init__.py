@@ -1,0 +1,1 @@
+"""What people read: feedback pages, the course report, plots and grade exports."""
