@@ -4,8 +4,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from grader.feedback import write_feedback
-from grader.report import write_report
+from grader.outputs.feedback import write_feedback
+from grader.outputs.report import write_report
 
 from ..conftest import FIXTURES
 from ..scripted_course import scripted_course
