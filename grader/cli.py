@@ -176,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assignments", default=None)
     p.add_argument("--jobs", type=int, default=_default(check.check, "jobs"))
     p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(check.check, "sandbox"))
+    p.add_argument("--mutants", action="store_true",
+                   help="also grade mutants of the solution and report, per spec, those its tests let through "
+                        "(writes mutants.json beside the rubric)")
 
     p = sub.add_parser("validate", help="student side: run the visible tests of a notebook")
     p.add_argument("notebook")

@@ -198,12 +198,16 @@ def cmd_check(args) -> int:
     from grader.authoring.check import check
 
     report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs, sandbox=args.sandbox)
+    strength = _mutants(args) if getattr(args, "mutants", False) else None
     width = max(len(k) for k in report.solution)
     fixtures = list(report.fixtures)
     print(f"judge: {report.mode} (verdicts below); every verdict was also taken in the other mode")
-    print(f"{'spec':<{width}}  solution  blank" + "".join(f"  {f.removeprefix('fixture-')}" for f in fixtures))
+    print(f"{'spec':<{width}}  solution  blank" + ("  mutants killed" if strength else "")
+          + "".join(f"  {f.removeprefix('fixture-')}" for f in fixtures))
     for k in report.solution:
         row = f"{k:<{width}}  {'pass' if report.solution[k] else 'FAIL':>8}  {'pass' if report.blank[k] else 'fail':>5}"
+        if strength:
+            row += f"  {strength[0].get(k, ''):>14}"
         for f in fixtures:
             row += f"  {('pass' if report.fixtures[f].get(k) else 'fail'):>{len(f.removeprefix('fixture-'))}}"
         print(row)
@@ -211,12 +215,40 @@ def cmd_check(args) -> int:
         print(f"  {line}")
     for line in report.differences:
         print(f"  modes differ: {line}")
-    if not report.ok:
-        print(f"mlip: {args.assignment} is not ready: {'; '.join(report.problems)}", file=sys.stderr)
+    for line in strength[1] if strength else ():
+        print(line)
+    problems = list(report.problems) + (strength[2] if strength else [])
+    if problems:
+        print(f"mlip: {args.assignment} is not ready: {'; '.join(problems)}", file=sys.stderr)
         return 1
     print(f"{args.assignment}: the solution passes every automatic spec, the blank release none, every fixture "
           "gets the verdicts it declares, and both judge modes agree")
     return 0
+
+
+def _mutants(args) -> tuple[dict, list[str], list[str]]:
+    """Run the mutation check: per-spec cells of the table, lines to print after it, and problems."""
+    from grader.authoring.mutation import equivalents, mutation_check
+
+    report = mutation_check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs, sandbox=args.sandbox)
+    marked = equivalents(Path(report.source))
+    specs = report.by_spec(marked)
+    cells = {k: f"{r['killed']}/{r['mutants'] - r['equivalent']} {r['score']:.0%}" for k, r in specs.items()}
+    diffs = {m["id"]: m["diff"] for m in report.mutants}
+    lines = [f"mutants: {len(report.mutants)} graded in {report.seconds:.0f} s, "
+             f"{sum(m['killed'] for m in report.mutants)} killed, {len(set(marked) & set(diffs))} marked equivalent "
+             f"in rubric.yml; report written to {report.source}/mutants.json"]
+    problems = []
+    for spec, row in specs.items():
+        for mid in row["survivors"]:
+            lines.append(f"  spec {spec!r}: mutant {mid} passes every automatic spec:\n{diffs[mid]}")
+        if row["survivors"]:
+            problems.append(f"spec {spec!r} lets {len(row['survivors'])} mutant(s) through (strengthen its tests, "
+                            "or mark a mutant that changes nothing under equivalent_mutants in rubric.yml)")
+    stale = sorted(set(marked) - set(diffs))
+    if stale:
+        lines.append(f"  rubric.yml marks mutants that no longer exist: {', '.join(stale)}")
+    return cells, lines, problems
 
 
 def cmd_validate(args) -> int:

@@ -13,7 +13,7 @@ from grader.model.nbcells import GradedCell
 
 RUBRIC_FILE = "rubric.yml"
 ALLOWED_SPEC_KEYS = {"id", "points", "title", "tests", "message", "kind", "cells"}
-ALLOWED_TOP_KEYS = {"title", "notebooks", "due", "final", "policy", "specs", "judge"}
+ALLOWED_TOP_KEYS = {"title", "notebooks", "due", "final", "policy", "specs", "judge", "equivalent_mutants"}
 JUDGE_MODES = ("separate", "kernel")
 
 

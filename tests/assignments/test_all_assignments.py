@@ -19,6 +19,10 @@ FIXTURES = KIT / "tests" / "fixtures"
 ASSIGNMENTS = sorted(p.parent.name for p in (KIT / "assignments").glob("*/rubric.yml")
                      if p.parent.name != "model-quality")
 AT = "2026-01-01T00:00:00+00:00"
+ALT = "alt_"
+"""Fixtures named alt_*.yml are other correct solutions (a different library call, a loop, NumPy scalars...)."""
+# assignments whose tests kill every mutant of the solution (assignments/A/mutants.json)
+STRENGTHENED = [a for a in ASSIGNMENTS if (KIT / "assignments" / a / "mutants.json").is_file()]
 
 
 def cases(assignment: str) -> dict[str, tuple[dict, dict | None]]:
@@ -77,9 +81,20 @@ def test_solution_passes_all_and_blank_none(graded, assignment):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_each_mistake_fails_exactly_its_spec(graded, assignment):
-    fixtures = cases(assignment)
+    fixtures = {k: v for k, v in cases(assignment).items() if not k.startswith(ALT)}
     assert len(fixtures) >= 3, f"{assignment} needs at least three fixtures of plausible mistakes"
     for student, fixture in fixtures.items():
         expected = fixture["expect"]
         assert sum(not v for v in expected.values()) >= 1, f"{student} targets no spec"
         assert _verdicts(graded[assignment], student) == expected, student
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", STRENGTHENED)
+def test_other_right_answers_pass_every_spec(graded, assignment):
+    """Tests strong enough to kill every mutant must still accept a right answer written another way."""
+    alternatives = {k: v for k, v in cases(assignment).items() if k.startswith(ALT)}
+    assert len(alternatives) >= 2, f"{assignment} needs at least two alternative correct solutions ({ALT}*.yml)"
+    for student, fixture in alternatives.items():
+        assert all(fixture["expect"].values()), f"{student} is an alternative solution: expect every spec true"
+        assert _verdicts(graded[assignment], student) == fixture["expect"], student
