@@ -181,3 +181,17 @@ def _verdicts(course, assignment: str) -> dict[str, bool]:
         return out
     finally:
         ledger.close()
+
+
+def rubric_strength(src: Path) -> str | None:
+    """One line for the course report: the share of mutants the rubric's tests kill, or None without a report."""
+    path = Path(src) / REPORT_FILE
+    if not path.is_file():
+        return None
+    report = MutationReport.read(path)
+    marked = equivalents(src)
+    counted = [m for m in report.mutants if m["killed"] or m["id"] not in marked]
+    killed = sum(m["killed"] for m in counted)
+    line = f"{killed}/{len(counted)} mutants killed" + (f", {len(report.mutants) - len(counted)} equivalent"
+                                                        if len(counted) < len(report.mutants) else "")
+    return line + ("" if report.key == source_key(src) else " (report older than the notebook or rubric)")

@@ -14,7 +14,9 @@ from grader.model.nbcells import GradedCell, graded_cells, read_notebook, with_k
 from grader.model.rubric import RUBRIC_FILE, Rubric, draft_rubric, load_rubric, parse_time, rubric_to_yaml, validate_against
 from grader.authoring.versions import build_versions
 
-IGNORED = shutil.ignore_patterns(RUBRIC_FILE, ".ipynb_checkpoints", "__pycache__", "*.pyc", ".DS_Store")
+# mutants.json (`mlip check --mutants`) holds diffs of the solution: it stays in source/, never reaches students
+IGNORED = shutil.ignore_patterns(RUBRIC_FILE, "mutants.json", ".ipynb_checkpoints", "__pycache__", "*.pyc",
+                                 ".DS_Store")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from grader.authoring.mutation import rubric_strength
 from grader.outputs import plots
 from grader.records.course import Course
 from grader.outputs.pages import badge, course_tz, html_page, notes, plural, tz_name, when
@@ -180,7 +181,7 @@ def _section(r: AssignmentReport, *, level: int) -> str:
     return head + _summary(r) + "".join(part(r, f"h{level}", tz) for part in PARTS)
 
 
-def _overview(reports: list[AssignmentReport], tz) -> str:
+def _overview(reports: list[AssignmentReport], tz, strength: dict | None = None) -> str:
     rows = []
     for r in reports:
         s = r.summary()
@@ -188,8 +189,12 @@ def _overview(reports: list[AssignmentReport], tz) -> str:
                      when(r.doc["due"], tz, deadline=True), str(s["students"]), str(s["attempts"]),
                      f"{s['mean_points']:.3g} / {s['max_points']:g}", str(s["all_passed"]), str(s["late"]),
                      str(s["redos"]), str(s["flagged"])])
+    strength = [(strength or {}).get(r.doc["assignment"]) for r in reports]
+    if any(strength):  # `mlip check A --mutants` left a mutation report beside the rubric
+        rows = [row + [escape(s or "no mutation report")] for row, s in zip(rows, strength)]
     out = [_table(["assignment", "due", "students", "attempts", "mean points", "pass every line", "late", "redos",
-                   "flagged"], rows, num={2, 3, 4, 5, 6, 7, 8}, dates={1})]
+                   "flagged"] + (["rubric strength"] if any(strength) else []), rows, num={2, 3, 4, 5, 6, 7, 8},
+                  dates={1})]
     with_students = [r for r in reports if r.students]
     if with_students:
         out.append("<h2>Points</h2>")
@@ -207,8 +212,9 @@ def _overview(reports: list[AssignmentReport], tz) -> str:
 
 
 def render_report(reports: list[AssignmentReport], *, course_id: str, whole_course: bool,
-                  generated: dt.datetime | None = None) -> str:
-    """The report page for ``reports`` (one assignment, or the whole course with an overview first)."""
+                  generated: dt.datetime | None = None, strength: dict | None = None) -> str:
+    """The report page for ``reports`` (one assignment, or the whole course with an overview first);
+    ``strength`` (assignment -> line) adds the rubric strength from each mutation report to the overview."""
     generated = generated or dt.datetime.now(dt.timezone.utc)
     tz = course_tz(reports[0].doc) if reports else dt.timezone.utc
     stamp = f"Generated {generated.astimezone(tz).strftime('%Y-%m-%d %H:%M')} ({tz_name(tz)}) from the ledger."
@@ -222,7 +228,7 @@ def render_report(reports: list[AssignmentReport], *, course_id: str, whole_cour
                       for r in reports)
         body = (f"<header><p class=kicker>course report</p><h1>{escape(course_id)}</h1>"
                 f"<p class=lead>{plural(len(reports), 'assignment')} released.</p></header>"
-                f"{_overview(reports, tz) if reports else '<p>No assignment has been released yet.</p>'}"
+                f"{_overview(reports, tz, strength) if reports else '<p>No assignment has been released yet.</p>'}"
                 f"{'<nav class=toc><h2>Assignments</h2><ul>' + toc + '</ul></nav>' if reports else ''}"
                 + "".join(f"<section class=assignment id='a-{escape(r.doc['assignment'])}'>"
                           f"<h2>{escape(r.doc['title'])}</h2>{_section(r, level=3)}</section>" for r in reports))
@@ -241,7 +247,8 @@ def write_report(course: Course, assignment: str | None = None, *, output: str |
     if assignment:
         course.require_released(assignment)
     reports = assignment_reports(course, assignment, db_url=db_url)
-    html = render_report(reports, course_id=course.course_id, whole_course=assignment is None)
+    strength = {r.doc["assignment"]: rubric_strength(course.source_dir(r.doc["assignment"])) for r in reports}
+    html = render_report(reports, course_id=course.course_id, whole_course=assignment is None, strength=strength)
     path = Path(output) if output else course.root / "reports" / f"{assignment or 'course'}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

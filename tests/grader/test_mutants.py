@@ -8,7 +8,9 @@ import pytest
 import yaml
 
 from grader.authoring.mutants import cell_mutants
-from grader.authoring.mutation import MutationReport, equivalents, mutation_check, plan, source_key
+from grader.authoring.mutation import MutationReport, equivalents, mutation_check, plan, rubric_strength, source_key
+from grader.authoring.release import release
+from grader.records.course import init_course
 
 KIT = Path(__file__).resolve().parents[2]
 CELL = textwrap.dedent('''\
@@ -80,6 +82,15 @@ def test_report_counts_equivalent_mutants_apart():
     assert report.by_spec({"b": "why", "c": "why"})["s"]["score"] == 1.0
 
 
+def test_the_report_stays_in_source_and_never_reaches_students(tmp_path):
+    """mutants.json shows the solution's code in its diffs; the course report reads it from source/."""
+    course = init_course(tmp_path / "course")
+    release(course, "model-quality", assignments_dir=KIT / "assignments")
+    assert (course.source_dir("model-quality") / "mutants.json").is_file()
+    assert not (course.release_dir("model-quality") / "mutants.json").exists()
+    assert rubric_strength(course.source_dir("model-quality")).startswith("48/48 mutants killed, 3 equivalent")
+
+
 def _meta(gid, **kw):
     return {"nbgrader": {"grade_id": gid, "schema_version": 3, "locked": False, **kw}}
 
@@ -88,7 +99,7 @@ def _tiny(tmp_path, hidden):
     """A one-function assignment whose hidden test is ``hidden``."""
     src = tmp_path / "assignments" / "tiny"
     src.mkdir(parents=True)
-        cells = [
+    cells = [
         {"cell_type": "code", "id": "c1", "metadata": _meta("at_least", solution=True, grade=False),
          "source": "def at_least(values, bound=3):\n    ### BEGIN SOLUTION\n"
                    "    return [v for v in values if v >= bound]\n    ### END SOLUTION", "outputs": [],
