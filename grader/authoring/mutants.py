@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-MUTANTS_VERSION = "1"
+MUTANTS_VERSION = "2"
 """Changes whenever an operator changes, so that committed mutation reports go stale."""
 MAX_PER_CELL = 24
 """Mutants kept per answer cell; when a cell has more, each operator keeps its share (deterministically)."""
@@ -23,7 +23,6 @@ _NEGATE = {cst.Equal: cst.NotEqual, cst.NotEqual: cst.Equal, cst.In: cst.NotIn, 
 _ARITH = {cst.Add: cst.Subtract, cst.Subtract: cst.Add, cst.Multiply: cst.Divide, cst.Divide: cst.Multiply,
           cst.FloorDivide: cst.Divide}
 _DISPLAY = {"print", "display"}
-_FIT = {"fit", "fit_transform", "fit_predict", "partial_fit", "fit_resample"}
 _KINDS = [("train", "test"), ("test", "train"), ("train", "val"), ("before", "after"), ("after", "before"),
           ("old", "new"), ("new", "old"), ("ref", "cur"), ("cur", "ref"), ("reference", "current"),
           ("current", "reference")]
@@ -111,13 +110,13 @@ class _Collect(cst.CSTVisitor):
             swapped[i] = args[i].with_changes(value=args[j].value)
             swapped[j] = args[j].with_changes(value=args[i].value)
             self.add("swap", node, node.with_changes(args=swapped))
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _FIT:
-            for i, a in enumerate(args):
-                if isinstance(a.value, cst.Name):
-                    for other in _siblings(a.value.value, self.names):
-                        changed = list(args)
-                        changed[i] = a.with_changes(value=cst.Name(other))
-                        self.add("fitdata", node, node.with_changes(args=changed))
+        # .fit(X_train, y) -> .fit(X_test, y); the same for any call given a split by name (fit_blind(X_train, ...))
+        for i, a in enumerate(args):
+            if isinstance(a.value, cst.Name):
+                for other in _siblings(a.value.value, self.names):
+                    changed = list(args)
+                    changed[i] = a.with_changes(value=cst.Name(other))
+                    self.add("fitdata", node, node.with_changes(args=changed))
 
     def visit_SimpleStatementLine(self, node):
         if len(node.body) == 1 and _removable(node.body[0]):
