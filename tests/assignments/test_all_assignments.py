@@ -21,8 +21,9 @@ ASSIGNMENTS = sorted(p.parent.name for p in (KIT / "assignments").glob("*/rubric
 AT = "2026-01-01T00:00:00+00:00"
 ALT = "alt_"
 """Fixtures named alt_*.yml are other correct solutions (a different library call, a loop, NumPy scalars...)."""
-# assignments whose tests kill every mutant of the solution (assignments/A/mutants.json)
-STRENGTHENED = [a for a in ASSIGNMENTS if (KIT / "assignments" / a / "mutants.json").is_file()]
+# assignments with alternative correct solutions; those with a mutation report (assignments/A/mutants.json) need two
+STRENGTHENED = [a for a in ASSIGNMENTS if (KIT / "assignments" / a / "mutants.json").is_file()
+                or any((FIXTURES / a).glob("alt_*.yml"))]
 
 
 def cases(assignment: str) -> dict[str, tuple[dict, dict | None]]:
