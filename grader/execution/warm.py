@@ -11,6 +11,7 @@ import atexit
 import itertools
 import multiprocessing.util
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +27,10 @@ from grader.execution.sandbox import SandboxedKernelManager, SandboxSpec, give_t
 
 _counter = itertools.count()
 _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlip-warm")
+_judge_starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlip-judge")
+_judge_future: Future | None = None
+_imports: tuple[str, ...] = ()
+"""Modules the release's own cells import (learned from the attempt before); spares import them while they wait."""
 _spare: tuple[SandboxSpec, Future] | None = None
 _judge: "JudgeKernel | None" = None
 JUDGE_USES = 200
@@ -61,6 +66,18 @@ except ImportError:
 
 
 JUDGE_WARMUP = WARMUP + "import cloudpickle, msgpack, grader.grading.proxy\n"
+MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def learn_imports(modules) -> None:
+    """Let the next spare kernels import these modules too (the release's imports, never a student's)."""
+    global _imports
+    _imports = tuple(dict.fromkeys(m for m in modules if MODULE.match(m)))[:30]
+
+
+def _warmup_code(base: str = WARMUP) -> str:
+    extra = "".join(f"try:\n    import {m}\nexcept Exception:\n    pass\n" for m in _imports)
+    return base + extra
 
 
 async def _warm_up(km: AsyncKernelManager, code: str) -> None:
@@ -107,7 +124,7 @@ def _new_judge(spec: SandboxSpec) -> JudgeKernel:
     km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
     env = {**os.environ, **thread_env(spec.threads), "NBGRADER_EXECUTION": "autograde"}
     try:
-        asyncio.run(_start(km, work, env, JUDGE_WARMUP))
+        asyncio.run(_start(km, work, env, _warmup_code(JUDGE_WARMUP)))
     except Exception:
         stop_kernel(km)
         shutil.rmtree(scratch, ignore_errors=True)
@@ -124,11 +141,21 @@ def take_judge(spec: SandboxSpec) -> JudgeKernel:
         _drop_judge()
         judge = None
     if judge is None:
-        judge = _judge = _starter.submit(_new_judge, spec).result()
+        prepare_judge(spec)
+        global _judge_future
+        future, _judge_future = _judge_future, None
+        judge = _judge = future.result()
     for old in judge.work.iterdir():  # empty, but keep the folder: it is the judge's working directory
         shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
     judge.uses += 1
     return judge
+
+
+def prepare_judge(spec: SandboxSpec) -> None:
+    """Start the worker's judge in the background (beside the first student kernel) if it has none."""
+    global _judge_future
+    if _judge is None and _judge_future is None:
+        _judge_future = _judge_starter.submit(_new_judge, spec)
 
 
 async def _responsive(km: AsyncKernelManager) -> bool:
@@ -171,7 +198,7 @@ def new_slot(spec: SandboxSpec) -> Slot:
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
     env = {**os.environ, **thread_env(spec.threads), "NBGRADER_EXECUTION": "autograde"} if spec.kind == "none" else None
     try:
-        asyncio.run(_start(km, work, env))
+        asyncio.run(_start(km, work, env, _warmup_code()))
     except Exception:
         stop_kernel(km)
         shutil.rmtree(scratch, ignore_errors=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -17,13 +18,13 @@ from grader.execution.execute import run_notebook
 from grader.records.ledger import Attempt, Ledger, Result, now_utc
 from grader.model.nbcells import CellKeys, grade_id, is_test_cell, read_notebook
 from grader.records.course import released_notebooks, released_rubric
-from grader.grading.restore import restore
+from grader.grading.restore import is_fixed, restore
 from grader.grading.judge import build as build_judge
 from grader.grading.tamper import Verification, clean, instrument, verify
 from grader.model.errors import SubmissionError
 from grader.execution.execute import RunOutcome
 from grader.execution.sandbox import SandboxSpec, give_to, require
-from grader.execution.warm import discard, take_judge, take_slot
+from grader.execution.warm import discard, learn_imports, prepare_judge, take_judge, take_slot
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,9 @@ def _run_in_slot(job: GradeJob, stage: Path, nb) -> "RunOutcome":
     being run, whose test cells (hidden ones included) the student's code must not read.
     """
     separate = job.judge == "separate"
+    learn_imports(_release_imports(nb))
+    if separate:
+        prepare_judge(job.sandbox)  # boots beside the student's kernel the first time
     slot = take_slot(job.sandbox)
     try:
         shutil.copytree(stage, slot.work, dirs_exist_ok=True)
@@ -116,6 +120,15 @@ def _run_in_slot(job: GradeJob, stage: Path, nb) -> "RunOutcome":
                             notebook_timeout=job.limits.notebook_timeout, km=slot.km, judge=judge)
     finally:
         discard(slot)
+
+
+def _release_imports(nb) -> list[str]:
+    """Modules the release's fixed cells import, so the next spare kernel can import them while it waits."""
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and is_fixed(cell):
+            found += re.findall(r"^\s*(?:import|from)\s+([A-Za-z_][\w.]*)", cell.source, re.M)
+    return found
 
 
 def _copy_data(release_dir: Path, dest: Path) -> None:
