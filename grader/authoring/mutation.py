@@ -26,7 +26,7 @@ from grader.authoring.submissions import solution_answers, write_submission
 from grader.grading.batch import grade
 from grader.intake.submit import submit
 from grader.model.errors import MlipError
-from grader.model.nbcells import grade_id, nbgrader_meta, read_notebook
+from grader.model.nbcells import grade_id, read_notebook
 from grader.records.course import find_assignment_source, init_course
 from grader.records.ledger import Ledger
 

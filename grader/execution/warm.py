@@ -114,6 +114,8 @@ class JudgeKernel:
     km: AsyncKernelManager
     spec: SandboxSpec
     uses: int = 0
+    suspect: bool = False
+    """Its last attempt timed out or failed to start: check it answers before using it again."""
 
 
 def _new_judge(spec: SandboxSpec) -> JudgeKernel:
@@ -136,8 +138,9 @@ def take_judge(spec: SandboxSpec) -> JudgeKernel:
     """The worker's judge kernel, with an empty working folder; a fresh one if it died or served its turn."""
     global _judge
     judge = _judge
-    if judge is not None and (judge.spec != spec or judge.uses >= JUDGE_USES
-                              or not run_sync(_responsive)(judge.km)):
+    # a judge whose last attempt ran out of time may still be busy: only then is it asked to prove it is idle
+    if judge is not None and (judge.spec != spec or judge.uses >= JUDGE_USES or not run_sync(judge.km.is_alive)()
+                              or (judge.suspect and not run_sync(_responsive)(judge.km))):
         _drop_judge()
         judge = None
     if judge is None:
@@ -148,6 +151,7 @@ def take_judge(spec: SandboxSpec) -> JudgeKernel:
     for old in judge.work.iterdir():  # empty, but keep the folder: it is the judge's working directory
         shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
     judge.uses += 1
+    judge.suspect = False
     return judge
 
 

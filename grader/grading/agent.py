@@ -38,6 +38,8 @@ class Agent:
         self.shell = shell
         self.objects = {}
         self.ids = {}
+        self.stash = {}
+        """The instructor's objects (a fitted model, a function) sent once and passed by reference after."""
         self.items = 0
 
     # -- encoding: student values as typed data ------------------------------------------------------------------
@@ -160,7 +162,7 @@ class Agent:
 
         class Loader(pickle.Unpickler):
             def persistent_load(self, pid):
-                return agent.objects[pid[1]]
+                return agent.stash[pid[1]] if pid[0] == "c" else agent.objects[pid[1]]
 
         import io
         return Loader(io.BytesIO(blob)).load()
@@ -190,6 +192,9 @@ class Agent:
     def serve(self, request, blobs):
         op = request.get("op")
         try:
+            if op == "stash":
+                self.stash[int(request["key"])] = self.load(blobs[0])
+                return {"status": "ok", "value": None}
             if op == "names":
                 found = {}
                 for name in request["names"]:

@@ -116,8 +116,11 @@ def _run_in_slot(job: GradeJob, stage: Path, nb) -> "RunOutcome":
             judge_kernel = take_judge(job.sandbox)
             _copy_data(Path(job.release_dir), judge_kernel.work)
             judge = build_judge(nb, slot.km, judge_kernel.km, judge_kernel.work)
-        return run_notebook(nb, cwd=slot.work, cell_timeout=job.limits.cell_timeout,
-                            notebook_timeout=job.limits.notebook_timeout, km=slot.km, judge=judge)
+        outcome = run_notebook(nb, cwd=slot.work, cell_timeout=job.limits.cell_timeout,
+                               notebook_timeout=job.limits.notebook_timeout, km=slot.km, judge=judge)
+        if separate and (outcome.status != "ok" or any(r.status == "timeout" for r in outcome.cells)):
+            judge_kernel.suspect = True
+        return outcome
     finally:
         discard(slot)
 

@@ -137,6 +137,8 @@ class Channel:
         self.client.shell_channel.send(self.client.session.msg(
             "comm_open", {"comm_id": self.comm, "target_name": TARGET, "data": {}}))
         self.bound: set[str] = set()
+        self.stashed: dict[int, int] = {}
+        self.kept: list = []
         self.calls, self.seconds = 0, 0.0
 
     def close(self) -> None:
@@ -144,13 +146,31 @@ class Channel:
         self.client.stop_channels()
 
     def handle_id(self, obj):
-        return obj._number if type(obj) is Remote and obj._channel is self else None
+        if type(obj) is Remote and obj._channel is self:
+            return ("h", obj._number)
+        key = self.stashed.get(id(obj))
+        return ("c", key) if key is not None else None
+
+    def _stash(self, values) -> None:
+        """Send the instructor's objects among ``values`` (models, functions) once; later calls name them.
+
+        Data (numbers, text, containers, arrays, frames) is sent afresh with every call, so what a test changes
+        between calls always arrives as it is now.
+        """
+        for value in values:
+            if id(value) in self.stashed or type(value) is Remote or isinstance(value, wire.DATA):
+                continue
+            key = len(self.stashed) + 1
+            self._send({"op": "stash", "key": key}, [wire.dumps(value, self.handle_id)])
+            self.stashed[id(value)] = key
+            self.kept.append(value)  # keeps the id from being reused while the attempt lasts
 
     def request(self, content: dict, values: list | None = None):
         blobs = [wire.dumps(v, self.handle_id) for v in values or []]
         return self._send(content, blobs)
 
     def call(self, number, args, kwargs):
+        self._stash(list(args) + list(kwargs.values()))
         blobs = [wire.dumps(v, self.handle_id) for v in list(args) + list(kwargs.values())]
         content = {"op": "call", "handle": number, "n_args": len(args), "kwargs": list(kwargs),
                    "filters": _filters()}
@@ -247,7 +267,6 @@ def fresh_start(shell, work: str, connection: dict) -> None:
     kernel moves into ``work`` (the release's data files). Imported libraries stay: that is the point of reuse.
     """
     global _current
-    import gc
     import os
 
     if _current is not None:
@@ -263,5 +282,4 @@ def fresh_start(shell, work: str, connection: dict) -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     os.chdir(work)
-    gc.collect()
     _current = shell.user_ns["__mlip_channel"] = Channel(connection, shell.user_ns)

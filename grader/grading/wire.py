@@ -246,14 +246,19 @@ class Decoder:
         return obj
 
 
-def dumps(value, handle_id: Callable) -> bytes:
-    """Pickle a judge value for the student's kernel; ``handle_id(obj)`` numbers the student's own objects."""
+DATA = (type(None), bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set, frozenset,
+        np.ndarray, np.generic, pd.DataFrame, pd.Series, pd.Index, pd.Timestamp, pd.Timedelta)
+"""What the judge sends afresh with every call (an instructor's object of another type is sent once)."""
+
+
+def dumps(value, reference: Callable) -> bytes:
+    """Pickle a judge value for the student's kernel; ``reference(obj)`` names objects the student's kernel
+    already holds (its own, by handle, or the instructor's, sent before) instead of sending them again."""
     import cloudpickle
 
     class Pickler(cloudpickle.CloudPickler):
         def persistent_id(self, obj):
-            number = handle_id(obj)
-            return None if number is None else ("h", number)
+            return reference(obj)
 
     buf = io.BytesIO()
     Pickler(buf, protocol=5).dump(value)
