@@ -19,7 +19,7 @@ from grader.execution.sandbox import bwrap_works
 from grader.records.standing import assignment_status, format_table
 from grader.authoring.submissions import load_answer_file, solution_answers, write_submission
 
-KIT = Path(__file__).resolve().parents[2]
+KIT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "model-quality"
 DUE = dt.datetime(2026, 9, 15, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
 

@@ -45,3 +45,14 @@ def test_a_stage_imports_only_stages_below_it(path):
 def test_no_stage_holds_more_than_a_reader_can_take_in():
     for stage in ORDER[1:]:
         assert len(list((GRADER / stage).glob("*.py"))) <= 12, stage
+
+
+def test_paths_that_climb_out_of_grader_find_the_kit():
+    # modules one level deeper after the regroup must still find the kit's own folders
+    from grader import demo
+    from grader.authoring import check
+    from grader.execution import sandbox
+
+    assert (demo.KIT / "assignments").is_dir() and (demo.KIT / "tests" / "fixtures" / "model-quality").is_dir()
+    assert (sandbox.KIT / "mlip_helpers").is_dir()
+    assert check.KIT_FIXTURES.is_dir()
