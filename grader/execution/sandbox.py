@@ -11,7 +11,9 @@ import functools
 import os
 import shutil
 import subprocess
+import signal
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,3 +182,29 @@ def give_to(uid: int, *paths: Path) -> None:
         for dirpath, dirnames, filenames in os.walk(root):
             for name in dirnames + filenames:
                 os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
+
+
+def kill_user(uid: int, wait: float = 10.0) -> None:
+    """Kill every process of the sandbox user and wait until they are gone.
+
+    The process limit counts per user across the machine: a fork storm whose processes are still dying would
+    leave the next kernel of the same user unable to start.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        left = []
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == uid:
+                        left.append(int(entry.name))
+                except OSError:
+                    continue
+        if not left or time.monotonic() > deadline:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.05)

@@ -23,7 +23,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from grader.execution.execute import stop_kernel
-from grader.execution.sandbox import SandboxedKernelManager, SandboxSpec, give_to, prepare_home, thread_env
+from grader.execution.sandbox import (SandboxedKernelManager, SandboxSpec, give_to, kill_user, prepare_home,
+                                      thread_env)
 
 _counter = itertools.count()
 _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlip-warm")
@@ -50,8 +51,9 @@ class Slot:
 
 
 def _uid() -> int:
-    # two kernels per worker can be alive at once (the running one and the spare): each gets its own user
-    return 200000 + (os.getpid() % 40000) * 2 + next(_counter) % 2
+    # two kernels per worker can be alive at once (the running one and the spare); a user comes back only after
+    # 64 more slots, and `discard` kills all its processes first (the process limit counts per user)
+    return 200000 + (os.getpid() % 40000) * 64 + next(_counter) % 64
 
 
 # imported by the spare kernel while it waits, before any student code: the libraries nearly every notebook of the
@@ -233,6 +235,8 @@ def take_slot(spec: SandboxSpec) -> Slot:
 def discard(slot: Slot) -> None:
     """Stop the slot's kernels (and all they started) and remove its folder."""
     stop_kernel(slot.km)
+    if isinstance(slot.km, SandboxedKernelManager):
+        kill_user(slot.uid)
     shutil.rmtree(slot.scratch, ignore_errors=True)
 
 

@@ -175,8 +175,8 @@ def test_hostile_verdict(batch, behaviour):
     attempt = students[behaviour.replace("_", "-")]["attempts"][0]
     expected = {"square": square, "mean": mean}
     assert {k: v for k, v in attempt["specs"].items() if expected[k] is not None} == {
-        k: v for k, v in expected.items() if v is not None}, attempt
-    assert attempt["status"] == status, attempt
+        k: v for k, v in expected.items() if v is not None}, (attempt["status"], attempt["reason"], attempt)
+    assert attempt["status"] == status, (attempt["reason"], attempt)
     if flagged is not None:
         assert bool(students[behaviour.replace("_", "-")]["flagged"]) == flagged, attempt["flags"]
     assert attempt["sandbox"] == "bwrap" and attempt["judge"] == mode
