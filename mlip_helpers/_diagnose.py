@@ -8,6 +8,7 @@ to it or its magnitude: a wrong number gets "too high" or "too low" at most.
 from __future__ import annotations
 
 import copy
+import dis
 import numbers
 from typing import Any
 
@@ -277,6 +278,17 @@ def _collection(exercise: Any, answer: Any) -> tuple[bool, str]:
     if extra and missing:
         return False, "some of your items do not belong, and some are missing."
     return False, "some of your items do not belong." if extra else "some items are missing."
+
+
+def is_stub(answer: Any) -> bool:
+    """True for a function whose body is only ``...`` or ``pass`` (and a docstring): not written yet."""
+    code = getattr(answer, "__code__", None)
+    if code is None:
+        return False
+    trivial = {"RESUME", "NOP", "RETURN_VALUE", "RETURN_CONST", "LOAD_CONST", "POP_TOP", "CACHE"}
+    instructions = list(dis.get_instructions(code))
+    return all(i.opname in trivial for i in instructions) and all(
+        i.argval is None for i in instructions if i.opname in ("RETURN_CONST", "LOAD_CONST"))
 
 
 def _code(exercise: Any, answer: Any) -> tuple[bool, str]:

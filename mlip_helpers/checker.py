@@ -277,7 +277,7 @@ class Exercise:
 
     def check(self, answer: Any) -> CheckResult:
         """Judge ``answer``; never raises, whatever the answer is."""
-        if answer is Ellipsis or answer is None:
+        if answer is Ellipsis or answer is None or (self.kind == "code" and _diagnose.is_stub(answer)):
             return CheckResult(self.name, False, NOT_ANSWERED, answered=False)
         try:
             passed, reason = _diagnose.diagnose(self, answer)
