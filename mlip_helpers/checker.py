@@ -293,7 +293,7 @@ class Exercise:
         return CheckResult(self.name, passed, reason)
 
 
-def check(exercise: str | Exercise, answer: Any, *, quiet: bool = False, **context: Any) -> CheckResult:
+def check(exercise: Exercise, answer: Any, *, quiet: bool = False, **context: Any) -> CheckResult:
     """Check an exercise answer, print the verdict and return it as a :class:`CheckResult`.
 
     Introduced in ``notebooks/04-model-correctness.ipynb``. ``exercise`` is an :class:`Exercise` built by a
@@ -308,11 +308,7 @@ def check(exercise: str | Exercise, answer: Any, *, quiet: bool = False, **conte
     >>> check(ratio, 1 / 2, quiet=True).passed
     True
     """
-    if isinstance(exercise, str):
-        from mlip_helpers import exercises  # the old registry by name, kept while notebooks move over
-
-        exercise = exercises.build(exercise, **context)
-    elif not isinstance(exercise, Exercise):
+    if not isinstance(exercise, Exercise):
         raise ExerciseError(f"check() takes an exercise first, got {type(exercise).__name__}; call "
                             "check(exercise, answer).", name=repr(exercise)[:40])
     elif context:

@@ -17,17 +17,26 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 from mlip_helpers.textdata import expand_template
 
 __all__ = [
+    "NOTEBOOK",
     "BehaviorResult",
     "Example",
     "capability_test",
     "directional_test",
     "invariance_test",
+    "lecture_exercises",
+    "name_invariance_exercise",
+    "slice_accuracy_exercise",
     "summarize",
+    "weak_slice_exercise",
 ]
+
+NOTEBOOK = "05-model-testing"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 
 @dataclass(frozen=True)
@@ -243,3 +252,136 @@ def summarize(results: Sequence[BehaviorResult]) -> pd.DataFrame:
     """
     columns = list(BehaviorResult("capability", "", 0, 0).to_dict())
     return pd.DataFrame([r.to_dict() for r in results], columns=columns).set_index("name")
+
+
+def slice_accuracy_exercise(y_true: Any, y_pred: Any, groups: Any, slice_name: str) -> Exercise:
+    """Exercise: the accuracy of the predictions inside one slice.
+
+    Introduced in ``notebooks/05-model-testing.ipynb``.
+
+    Examples
+    --------
+    >>> exercise = slice_accuracy_exercise([1, 1, 0, 0], [1, 0, 0, 0], ["e", "e", "w", "w"], "e")
+    >>> exercise.check(0.5).passed, exercise.check(0.75).reason[:26]
+    (True, 'that is the accuracy over ')
+    """
+    true, pred, where = np.asarray(y_true), np.asarray(y_pred), np.asarray(groups) == slice_name
+    expected = float(np.mean(true[where] == pred[where]))
+    candidates = [(float(np.mean(true == pred)), f"that is the accuracy over all rows; keep only the rows of "
+                                                 f"{slice_name!r}."),
+                  (float(np.mean(true[~where] == pred[~where])), f"that is the accuracy of every row *except* "
+                                                                 f"{slice_name!r}: the selection is inverted."),
+                  (float(np.mean(where)), f"that is the share of rows in {slice_name!r} (its support); compare "
+                                          "labels and predictions inside it.")]
+    return Exercise.number(f"{slice_name}_accuracy", expected, tolerance=1e-3, share=True,
+                           mistakes=[(v, t) for v, t in candidates if abs(v - expected) > 1e-3],
+                           hint=f"select the rows whose region is {slice_name!r}, then compare labels there.")
+
+
+def weak_slice_exercise(data: Any, *, min_support: int = 30) -> Exercise:
+    """Exercise: which region has the planted noisy labels? Every other region gets its own explanation.
+
+    Introduced in ``notebooks/05-model-testing.ipynb``; ``data`` is a
+    :class:`~mlip_helpers.datasets.NoisySliceData`.
+
+    Examples
+    --------
+    >>> from mlip_helpers.datasets import make_noisy_slice_classification
+    >>> weak_slice_exercise(make_noisy_slice_classification(n_samples=600)).check("islands").reason[:26]
+    "'islands' has too few rows"
+    """
+    support = data.frame["region"].value_counts()
+    options = {}
+    for region in support.index.union(pd.Index([data.weak_slice])):
+        rows = int(support.get(region, 0))
+        if region == data.weak_slice:
+            options[region] = "Its labels were flipped at random for a share of the rows; the model is not to blame."
+        elif rows < min_support:
+            options[region] = (f"{region!r} has too few rows ({rows}) to trust its accuracy either way; judge only "
+                               "slices with enough support, and look at the width of their intervals.")
+        else:
+            options[region] = (f"{region!r} has enough rows, and its accuracy is in line with the regions that have "
+                               "no planted problem; look for the one that stands out among the trusted slices.")
+    return Exercise.choice("weak_slice", data.weak_slice, options,
+                           hint="compute accuracy and the number of rows per region; ignore tiny regions.")
+
+
+_POSITIVE = frozenset({"great", "delicious", "excellent", "wonderful", "tasty", "amazing"})
+_DISLIKED = ("John", "Wei", "Priya", "Fatima", "Ahmed", "Olga", "Kwame", "Lucia")
+
+
+def _robust_model(texts: Sequence[str]) -> np.ndarray:
+    return np.array(["great" if _POSITIVE & set(t.lower().strip(".!").replace(",", " ").split()) else "other"
+                     for t in texts], dtype=object)
+
+
+def _name_biased_model(texts: Sequence[str]) -> np.ndarray:
+    robust = _robust_model(texts)
+    return np.array(["other" if any(name in t for name in _DISLIKED) else label for t, label in zip(texts, robust)],
+                    dtype=object)
+
+
+def _typo_fragile_model(texts: Sequence[str]) -> np.ndarray:
+    return np.array(["great" if _POSITIVE & set(t.lower().split()) else "other" for t in texts], dtype=object)
+
+
+def _is(flag: bool) -> Callable[[Any], bool]:
+    return lambda out: isinstance(out, (bool, np.bool_)) and bool(out) is flag
+
+
+_MISSED = ("a model that scores some names lower than others: your test said the invariance holds. Swap many "
+           "names (FILLERS['name'] has eight), in sentences the model otherwise gets right, and compare.")
+_FALSE_ALARM = ("a model whose predictions never depend on the name: your test said the invariance fails. Compare "
+                "the prediction for each sentence with the prediction for the *same* sentence after the swap, not "
+                "with a label you expect.")
+
+
+def name_invariance_exercise() -> Exercise:
+    """Build-it exercise: ``name_invariance_holds(predict)`` must catch a hidden name-biased model.
+
+    Introduced in ``notebooks/05-model-testing.ipynb``. The student's function gets a ``predict`` that maps a
+    list of texts to labels and returns True when swapping the person's name never changes a prediction.
+
+    Examples
+    --------
+    >>> name_invariance_exercise().check(lambda predict: True).reason[:41]
+    "hidden case 'a model that scores some na"
+    """
+    cases = [
+        Case("a model that reads only the sentiment words", (_robust_model,), _is(True), _FALSE_ALARM),
+        Case("a model that scores some names lower than others", (_name_biased_model,), _is(False), _MISSED),
+        Case("a model that breaks on typos but ignores names", (_typo_fragile_model,), _is(True), _FALSE_ALARM),
+    ]
+
+    def worked(predict: Callable) -> bool:
+        names = ["Maria", "John", "Aisha", "Wei", "Carlos", "Priya", "Tom", "Fatima"]
+        sentences = [f"{{}} said the {food} was {adj}." for food in ("soup", "tea") for adj in ("great", "bland")]
+        baseline = predict([s.format(names[0]) for s in sentences])
+        return all(list(predict([s.format(name) for s in sentences])) == list(baseline) for name in names[1:])
+
+    return Exercise.code("name_invariance", cases=cases, solution=worked, mistakes=[
+        (lambda predict: True, _MISSED), (lambda predict: False, _FALSE_ALARM),
+        (lambda predict: list(predict(["Maria said the soup was great."])) == ["great"], _MISSED)],
+        hint="build sentences that differ only in the name, predict both versions, and compare them pairwise.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 3000, min_support: int = 30,
+                      **_: Any) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/05-model-testing.ipynb`` for its parameters, keyed by name.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=600))
+    ['name_invariance', 'weak_slice', 'west_accuracy']
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    from mlip_helpers.datasets import make_noisy_slice_classification
+
+    data = make_noisy_slice_classification(n_samples=n_samples, seed=seed)
+    frame = data.frame
+    y_pred = cross_val_predict(LogisticRegression(), frame[list(data.feature_names)], frame[data.target], cv=5)
+    built = [slice_accuracy_exercise(frame[data.target], y_pred, frame["region"], "west"),
+             weak_slice_exercise(data, min_support=min_support), name_invariance_exercise()]
+    return {exercise.name: exercise for exercise in built}

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import mlip_helpers
-from mlip_helpers import exercises
+from mlip_helpers import evaluation, exercises, invariants
 from mlip_helpers.checker import NOT_ANSWERED, CheckResult, Exercise, Mistake, check
 from mlip_helpers.datasets import CANCER_CONFUSION, make_noisy_slice_classification
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError
-from mlip_helpers.invariants import BehaviorResult
+from mlip_helpers.errors import ExerciseError
 
 SHARE = Exercise.number("share", 0.25, tolerance=1e-3, share=True, mistakes={0.4: "That is the other class."}, hint="Count again.")
 
@@ -146,72 +143,51 @@ def test_mistakes_accept_pairs_mappings_and_objects():
     assert all(Exercise.number("n", 2, mistakes=m).check(1).reason == "one" for m in forms)
 
 
-def test_named_exercise_errors_are_for_authors_not_students():
-    with pytest.raises(ExerciseError) as info:
-        check("no_such_exercise", 1)
-    assert str(info.value) == UNKNOWN_EXERCISE.format(name="no_such_exercise", known=sorted(exercises.EXERCISES))
-    with pytest.raises(ExerciseError, match="missing"):
-        check("majority_accuracy", 0.5, y_train=[1])
-    with pytest.raises(ExerciseError, match="unexpected"):
-        check("cancer_accuracy", 0.7, extra=1)
-    with pytest.raises(ExerciseError):
+def test_check_takes_an_exercise_and_no_data_of_its_own():
+    with pytest.raises(ExerciseError, match="takes an exercise first"):
+        check("cancer_accuracy", 1)
+    with pytest.raises(ExerciseError, match="no data of its own"):
         check(SHARE, 0.25, y_train=[1])
 
 
-def test_registry_is_read_only_and_complete():
-    assert isinstance(exercises.EXERCISES, types.MappingProxyType)
-    with pytest.raises(TypeError):
-        exercises.EXERCISES["new"] = exercises.cancer_accuracy
-    assert set(exercises.EXERCISES) == {"cancer_accuracy", "cancer_recall_grade3", "recall_for",
-                                        "majority_accuracy", "honest_accuracy", "weak_slice",
-                                        "slice_accuracy", "most_fragile"}
+def test_lectures_are_found_without_a_registry():
+    found = {lecture.notebook: lecture for lecture in exercises.lectures()}
+    assert "04-model-correctness" in found and "05-model-testing" in found
+    assert found["04-model-correctness"].module == "mlip_helpers.evaluation"
 
 
 def test_cancer_exercises_expect_the_lecture_values():
-    assert check("cancer_accuracy", 116 / 164, quiet=True).passed
-    assert check("cancer_accuracy", 0.707, quiet=True).passed
-    assert "correct predictions" in check("cancer_accuracy", 116, quiet=True).reason
-    assert check("cancer_recall_grade3", 24 / 52, quiet=True).passed
-    assert "precision" in check("cancer_recall_grade3", 24 / 37, quiet=True).reason
+    accuracy = evaluation.cancer_accuracy_exercise()
+    assert accuracy.check(116 / 164).passed and accuracy.check(0.707).passed
+    assert "correct predictions" in accuracy.check(116).reason
+    recall = evaluation.grade3_recall_exercise()
+    assert recall.check(24 / 52).passed and "precision, not recall" in recall.check(24 / 37).reason
 
 
 def test_recall_exercise_spots_the_wrong_positive_class():
     y_true = np.array(["m"] * 10 + ["b"] * 20)
     y_pred = np.array(["m"] * 6 + ["b"] * 22 + ["m"] * 2)
-    context = dict(y_true=y_true, y_pred=y_pred, pos_label="m")
-    assert check("recall_for", 0.6, quiet=True, **context).passed
-    assert "wrong class as positive" in check("recall_for", 0.9, quiet=True, **context).reason
-    assert "precision" in check("recall_for", 0.75, quiet=True, **context).reason
+    exercise = evaluation.recall_exercise(y_true, y_pred, pos_label="m")
+    assert exercise.check(0.6).passed
+    assert "wrong class as positive" in exercise.check(0.9).reason
+    assert "precision" in exercise.check(0.75).reason
 
 
-def test_majority_exercise_spots_test_labels_and_training_shares():
-    y_train = ["a"] * 7 + ["b"] * 3
-    y_test = ["b"] * 6 + ["a"] * 4
-    context = dict(y_train=y_train, y_test=y_test)
-    assert check("majority_accuracy", 0.4, quiet=True, **context).passed
-    assert "from the test labels" in check("majority_accuracy", 0.6, quiet=True, **context).reason
-    assert "*training* labels" in check("majority_accuracy", 0.7, quiet=True, **context).reason
-
-
-def test_honest_accuracy_exercise_recognises_the_leaky_estimate():
-    assert check("honest_accuracy", 0.52, leaky_score=0.8, quiet=True).passed
-    assert "leaky" in check("honest_accuracy", 0.8, leaky_score=0.8, quiet=True).reason
+def test_recall_exercise_leaves_out_a_mistake_it_cannot_tell_apart():
+    y_true = np.array(["m", "m", "b", "b"])
+    y_pred = np.array(["m", "b", "m", "b"])  # precision equals recall here
+    exercise = evaluation.recall_exercise(y_true, y_pred, pos_label="m")
+    assert exercise.check(0.5).passed and not any("precision" in m.explanation for m in exercise.mistakes)
 
 
 def test_slice_exercises_use_the_planted_truth():
-    data = make_noisy_slice_classification(n_samples=200, seed=0)
-    assert check("weak_slice", "east", data=data, quiet=True).passed
-    assert "too few rows" in check("weak_slice", "islands", data=data, quiet=True).reason
+    data = make_noisy_slice_classification(n_samples=2000, seed=0)
+    weak = invariants.weak_slice_exercise(data)
+    assert weak.check("east").passed and "too few rows" in weak.check("islands").reason
+    assert "in line with" in weak.check("north").reason
     y_true, y_pred = np.array([1, 1, 0, 0]), np.array([1, 0, 0, 0])
-    context = dict(y_true=y_true, y_pred=y_pred, groups=["e", "e", "w", "w"], slice_name="e")
-    assert check("slice_accuracy", 0.5, quiet=True, **context).passed
-    assert "all rows" in check("slice_accuracy", 0.75, quiet=True, **context).reason
-
-
-def test_most_fragile_exercise_ranks_by_failure_rate():
-    results = [BehaviorResult("invariance", "typo", 100, 20), BehaviorResult("invariance", "name", 100, 1)]
-    assert check("most_fragile", "typo", results=results, quiet=True).passed
-    assert "most robust" in check("most_fragile", "name", results=results, quiet=True).reason
+    inside = invariants.slice_accuracy_exercise(y_true, y_pred, ["e", "e", "w", "w"], "e")
+    assert inside.check(0.5).passed and "all rows" in inside.check(0.75).reason
 
 
 def test_answer_first_by_mistake_is_an_authoring_error():
