@@ -139,6 +139,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("--student")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--by-section", action="store_true", help="group the table by the roster's sections")
+    p.add_argument("--db-url", default=None)
+    _course_arg(p)
+
+    p = sub.add_parser("extend", help="give one student more time on one assignment (recorded in the ledger)")
+    p.add_argument("assignment")
+    p.add_argument("--student", required=True)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--days", type=int, help="days added to the student's due date")
+    g.add_argument("--due", help="the student's due date (ISO-8601 time)")
+    g.add_argument("--final", help="the student's final deadline (ISO-8601 time)")
+    p.add_argument("--reason", default="")
+    p.add_argument("--db-url", default=None)
+    _course_arg(p)
+
+    p = sub.add_parser("accommodate", help="a standing accommodation for one student, every assignment")
+    p.add_argument("student")
+    p.add_argument("--time-factor", type=float, default=None)
+    p.add_argument("--extra-tokens", type=int, default=None)
+    p.add_argument("--reason", default="")
+    p.add_argument("--db-url", default=None)
+    _course_arg(p)
+
+    p = sub.add_parser("roster", help="the course roster")
+    rsub = p.add_subparsers(dest="roster_command", required=True)
+    p = rsub.add_parser("import", help="import a Canvas roster CSV or a student,name,email,section CSV")
+    p.add_argument("file")
     p.add_argument("--db-url", default=None)
     _course_arg(p)
 
@@ -153,9 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db-url", default=None)
     _course_arg(p)
 
-    p = sub.add_parser("feedback", help="write feedback pages")
+    p = sub.add_parser("feedback", help="write feedback pages (held ones say received and graded only)")
     p.add_argument("assignment")
     p.add_argument("--student")
+    p.add_argument("--release", action="store_true", help="publish held feedback now (recorded with the time)")
+    p.add_argument("--mode", choices=["immediate", "after_due", "manual"], default=None,
+                   help="when students see verdicts, overriding rubric.yml's `feedback:` (recorded)")
     p.add_argument("--db-url", default=None)
     _course_arg(p)
 
@@ -168,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="grades as CSV")
     p.add_argument("--format", choices=["canvas", "csv"], default="canvas")
     p.add_argument("-o", "--output", default=None)
+    p.add_argument("--all", action="store_true", help="include points whose feedback is still held")
     p.add_argument("--db-url", default=None)
     _course_arg(p)
 

@@ -149,7 +149,57 @@ def cmd_status(args) -> int:
     status = assignment_status(course, args.assignment, student=args.student, db_url=args.db_url)
     if args.student and not status.doc["students"]:
         raise UsageError(f"no attempts of {args.assignment} by {args.student!r}")
-    print(json.dumps(status.to_dict(), indent=1) if args.json else format_table(status))
+    print(json.dumps(status.to_dict(), indent=1) if args.json else format_table(status, by_section=args.by_section))
+    return 0
+
+
+def cmd_extend(args) -> int:
+    from grader.records.extensions import extend
+
+    course = open_course(args.course)
+    course.require_released(args.assignment)
+    ledger = _ledger(course, args)
+    try:
+        e = extend(ledger, args.assignment, student=args.student, days=args.days, due=args.due, final=args.final,
+                   reason=args.reason)
+    finally:
+        ledger.close()
+    what = (f"{e.days} more day(s)" if e.days else f"due {e.due.isoformat()}" if e.due
+            else f"final deadline {e.final.isoformat()}")
+    print(f"{e.student}: extension on {e.assignment} recorded ({what}; by {e.granted_by} at "
+          f"{e.granted_at.isoformat()}); see mlip status {e.assignment} --student {e.student}")
+    return 0
+
+
+def cmd_accommodate(args) -> int:
+    from grader.records.extensions import accommodate
+
+    course = open_course(args.course)
+    ledger = _ledger(course, args)
+    try:
+        a = accommodate(ledger, args.student, time_factor=args.time_factor, extra_tokens=args.extra_tokens,
+                        reason=args.reason)
+    finally:
+        ledger.close()
+    parts = ([f"time factor {a.time_factor:g}"] if a.time_factor is not None else []) + \
+        ([f"{a.extra_tokens} extra token(s)"] if a.extra_tokens is not None else [])
+    print(f"{a.student}: accommodation recorded ({', '.join(parts)}; by {a.granted_by} at "
+          f"{a.granted_at.isoformat()}); it applies to every assignment")
+    return 0
+
+
+def cmd_roster(args) -> int:
+    from grader.records.roster import import_roster
+
+    course = open_course(args.course)
+    ledger = _ledger(course, args)
+    try:
+        people = import_roster(ledger, args.file)
+    finally:
+        ledger.close()
+    sections = sorted({p.section for p in people if p.section})
+    print(f"roster: {len(people)} student(s)" + (f" in {len(sections)} section(s): {', '.join(sections)}"
+                                                  if sections else "") + f" from {args.file}")
     return 0
 
 
@@ -165,10 +215,26 @@ def cmd_mark(args) -> int:
 
 def cmd_feedback(args) -> int:
     from grader.outputs.feedback import write_feedback
+    from grader.records import visibility
 
     course = open_course(args.course)
+    course.require_released(args.assignment)
+    if args.mode or args.release:
+        ledger = _ledger(course, args)
+        try:
+            if args.mode:
+                visibility.set_mode(ledger, args.assignment, args.mode)
+                print(f"{args.assignment}: feedback mode set to {args.mode} (overrides rubric.yml)")
+            if args.release:
+                at = visibility.release(ledger, args.assignment)
+                print(f"{args.assignment}: feedback released at {at.isoformat()}")
+        finally:
+            ledger.close()
     paths = write_feedback(course, args.assignment, student=args.student, db_url=args.db_url)
-    print(f"wrote {len(paths)} feedback page(s) to {course.feedback_dir(args.assignment)}")
+    held = sum("Feedback on the specifications appears here" in p.read_text(encoding="utf-8") for p in paths)
+    print(f"wrote {len(paths)} feedback page(s) to {course.feedback_dir(args.assignment)}"
+          + (f"; {held} held (received and graded only): release with mlip feedback {args.assignment} --release"
+             if held else ""))
     return 0
 
 
@@ -185,7 +251,7 @@ def cmd_export(args) -> int:
     from grader.outputs.export import export
 
     course = open_course(args.course)
-    text = export(course, fmt=args.format, db_url=args.db_url)
+    text = export(course, fmt=args.format, db_url=args.db_url, everything=args.all)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}")

@@ -1,6 +1,7 @@
 """Release: nbgrader's preprocessors make the student version; the rubric is validated against it."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass
@@ -121,6 +122,8 @@ def release(course: Course, assignment: str, *, due: str | None = None, final: s
     (master_dir / RUBRIC_FILE).write_text(rubric_to_yaml(rubric), encoding="utf-8")
     (master_dir / "cells.json").write_text(json.dumps([c.__dict__ for c in cells], indent=1))
     (master_dir / "derived").write_text("yes" if rubric.derived else "no")
+    if not (master_dir / "released_at").is_file():  # the first release opens the assignment (time factors use it)
+        (master_dir / "released_at").write_text(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
     return ReleasedAssignment(assignment, rubric, tuple(names), tuple(cells), rel)
 
 

@@ -15,7 +15,8 @@ from grader.records.course import Course
 from grader.model.errors import SubmissionError, UsageError
 from grader.records.ledger import Attempt, Ledger, now_utc
 from grader.model.nbcells import grade_id, read_notebook
-from grader.records.course import released_notebooks, released_rubric
+from grader.records.course import opened_at, released_notebooks, released_rubric
+from grader.records.extensions import Adjustments
 from grader.model.rubric import parse_time
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
@@ -137,6 +138,10 @@ def take_in(course: Course, ledger: Ledger, assignment: str, student: str, files
             status, reason = "rejected", str(exc)
     else:
         status = "rejected"
+    if status == "pending" and rubric.final and submitted_at > rubric.final:
+        # the student's own final deadline (an extension may move it) decides
+        rubric, _ = Adjustments.read(ledger).student_rubric(rubric, assignment, student,
+                                                            opened_at(course, assignment, rubric))
     if status == "pending" and rubric.final and submitted_at > rubric.final:
         status, reason = "rejected", f"submitted after the final deadline ({rubric.final.isoformat()})"
     sha = digest(files)

@@ -13,8 +13,10 @@ from grader.model.nbcells import GradedCell
 
 RUBRIC_FILE = "rubric.yml"
 ALLOWED_SPEC_KEYS = {"id", "points", "title", "tests", "message", "kind", "cells"}
-ALLOWED_TOP_KEYS = {"title", "notebooks", "due", "final", "policy", "specs", "judge", "equivalent_mutants"}
+ALLOWED_TOP_KEYS = {"title", "notebooks", "opens", "due", "final", "policy", "specs", "judge", "equivalent_mutants",
+                    "feedback"}
 JUDGE_MODES = ("separate", "kernel")
+FEEDBACK_MODES = ("immediate", "after_due", "manual")
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,11 @@ class Rubric:
     judge: str = "separate"
     """Where test cells run: ``separate`` (a judge outside the sandbox; student names reach it as data and
     proxies) or ``kernel`` (in the student's kernel, as nbgrader does, with tamper probes)."""
+    opens: dt.datetime | None = None
+    """When students get the assignment (default: when it was released); a time factor stretches opens..due."""
+    feedback: str = "immediate"
+    """When students see verdicts: ``immediate``, ``after_due`` (once the due date has passed) or ``manual``
+    (after ``mlip feedback ASSIGNMENT --release``)."""
 
     @property
     def max_points(self) -> float:
@@ -201,7 +208,11 @@ def rubric_from_mapping(data: dict, *, where: str = "rubric") -> Rubric:
         final=parse_time(data.get("final"), "final"),
         policy=Policy.from_mapping(data.get("policy")),
         judge=str(data.get("judge") or "separate"),
+        opens=parse_time(data.get("opens"), "opens"),
+        feedback=str(data.get("feedback") or "immediate"),
     )
+    if rubric.feedback not in FEEDBACK_MODES:
+        raise RubricError(f"{where}: `feedback: {rubric.feedback}` is not a mode; use immediate, after_due or manual")
     if rubric.judge not in JUDGE_MODES:
         raise RubricError(f"{where}: `judge: {rubric.judge}` is not a mode; use separate or kernel")
     if rubric.due and rubric.final and rubric.final < rubric.due:
@@ -297,11 +308,13 @@ def rubric_to_yaml(rubric: Rubric) -> str:
     out: dict = {"title": rubric.title}
     if rubric.notebooks:
         out["notebooks"] = list(rubric.notebooks)
-    for key in ("due", "final"):
+    for key in ("opens", "due", "final"):
         if getattr(rubric, key):
             out[key] = getattr(rubric, key).isoformat()
     out["policy"] = dataclasses.asdict(rubric.policy)
     out["judge"] = rubric.judge
+    if rubric.feedback != "immediate":
+        out["feedback"] = rubric.feedback
     specs = []
     for s in rubric.specs:
         item = {"id": s.id, "points": s.points, "title": s.title}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from grader.outputs.held import render_held_page
 from grader.records.course import Course
 from grader.outputs.pages import VERDICT, badge, course_tz, html_page, notes, plural, tz_name, when
 from grader.records.course import released_rubric
@@ -119,15 +120,19 @@ def _changes_section(student: dict, changed: dict[str, str], titles: dict[str, s
 def _standing_section(doc: dict, student: dict, rubric: Rubric | None, tokens_total: int | None) -> str:
     tz = course_tz(doc)
     left = student["tokens_left"]
+    tokens_total = student.get("tokens_total", tokens_total)
     of = f"<small>of {tokens_total}</small>" if tokens_total is not None else ""
     boxes = (f"<div class=summary><div class=box>points<b>{student['points']:g} / {doc['max_points']:g}</b></div>"
              f"<div class=box>tokens left<b>{left}</b>{of}</div>"
              f"<div class=box>attempts<b>{len(student['attempts'])}</b></div></div>")
     text = ["Tokens are shared by all assignments of the course."]
+    own = {**doc, "due": student.get("due", doc.get("due")), "final": student.get("final", doc.get("final"))}
+    if student.get("deadline_notes") and own["due"]:
+        text.append(f"Your due date: {when(own['due'], tz, deadline=True)} ({'; '.join(student['deadline_notes'])}).")
     if rubric is not None:
-        text += _policy_sentences(doc, rubric, left, tz)
-    if doc.get("final"):
-        text.append(f"Nothing submitted after {when(doc['final'], tz, deadline=True)} counts.")
+        text += _policy_sentences(own, rubric, left, tz)
+    if own.get("final"):
+        text.append(f"Nothing submitted after {when(own['final'], tz, deadline=True)} counts.")
     return "<h2>Standing and tokens</h2>" + boxes + "<p class=msg>" + escape(" ".join(text)) + "</p>"
 
 
@@ -198,6 +203,8 @@ def write_feedback(course: Course, assignment: str, *, student: str | None = Non
     paths = []
     for s in doc["students"]:
         path = out_dir / f"{s['student']}.html"
-        path.write_text(render_page(doc, s, rubric=rubric, tokens_total=course.policy.tokens), encoding="utf-8")
+        page = (render_page(doc, s, rubric=rubric, tokens_total=course.policy.tokens)
+                if s.get("feedback_released", True) else render_held_page(doc, s))
+        path.write_text(page, encoding="utf-8")
         paths.append(path)
     return paths

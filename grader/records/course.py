@@ -224,3 +224,13 @@ def released_notebooks(course: Course, assignment: str) -> list[str]:
     names = list(dict.fromkeys(c["notebook"] for c in cells))
     extra = sorted(p.name[len("release-"):] for p in course.master_dir(assignment).glob("release-*.ipynb"))
     return names + [n for n in extra if n not in names]
+
+
+def opened_at(course: Course, assignment: str, rubric: Rubric):
+    """When students got the assignment: the rubric's ``opens``, else the first release's time (else unknown)."""
+    import datetime as dt
+
+    if rubric.opens is not None:
+        return rubric.opens
+    path = course.master_dir(assignment) / "released_at"
+    return dt.datetime.fromisoformat(path.read_text().strip()) if path.is_file() else None

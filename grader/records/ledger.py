@@ -54,6 +54,54 @@ marks = sa.Table(
     sa.Column("marked_at", sa.String(40), nullable=False),
 )
 
+# Running the term (records/extensions, records/roster, records/release): appended, never updated; the latest row
+# of a kind counts. New tables only, so `create_all` adds them to an existing ledger on SQLite and PostgreSQL alike.
+extensions = sa.Table(
+    "mlip_extensions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("assignment", sa.String(200), nullable=False),
+    sa.Column("student", sa.String(200), nullable=False),
+    sa.Column("days", sa.Integer, nullable=True),
+    sa.Column("due", sa.String(40), nullable=True),
+    sa.Column("final", sa.String(40), nullable=True),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("granted_by", sa.String(200), nullable=False),
+    sa.Column("granted_at", sa.String(40), nullable=False),
+)
+
+accommodations = sa.Table(
+    "mlip_accommodations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("student", sa.String(200), nullable=False),
+    sa.Column("time_factor", sa.Float, nullable=True),
+    sa.Column("extra_tokens", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("granted_by", sa.String(200), nullable=False),
+    sa.Column("granted_at", sa.String(40), nullable=False),
+)
+
+roster = sa.Table(
+    "mlip_roster", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch", sa.Integer, nullable=False),
+    sa.Column("student", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(400), nullable=False, default=""),
+    sa.Column("email", sa.String(400), nullable=False, default=""),
+    sa.Column("section", sa.String(200), nullable=False, default=""),
+    sa.Column("source", sa.Text, nullable=False, default=""),
+    sa.Column("imported_by", sa.String(200), nullable=False),
+    sa.Column("imported_at", sa.String(40), nullable=False),
+)
+
+feedback_events = sa.Table(
+    "mlip_feedback_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("assignment", sa.String(200), nullable=False),
+    sa.Column("event", sa.String(40), nullable=False),
+    sa.Column("by", sa.String(200), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+
 
 def now_utc() -> dt.datetime:
     """The current time in UTC, to the second."""
@@ -222,6 +270,19 @@ class Ledger:
             rows = conn.execute(q.order_by(marks.c.id)).all()
         return [Mark(r.assignment, r.student, r.spec, bool(r.passed), r.comment, r.attempt, _t(r.marked_at))
                 for r in rows]
+
+    def append(self, table: sa.Table, **values) -> None:
+        """Append one row to one of the term's tables (extensions, accommodations, roster, feedback events)."""
+        with self.engine.begin() as conn:
+            conn.execute(table.insert().values(**values))
+
+    def rows(self, table: sa.Table, **where) -> list:
+        """Rows of one of the term's tables in the order they were appended, filtered by equal columns."""
+        q = sa.select(table).order_by(table.c.id)
+        for column, value in where.items():
+            q = q.where(table.c[column] == value)
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).all())
 
     @staticmethod
     def _attempt(r) -> Attempt:

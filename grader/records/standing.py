@@ -8,7 +8,11 @@ import pandas as pd
 from grader.records.course import Course
 from grader.records.ledger import Ledger
 from grader.records.policy import apply_policy, chain_points
-from grader.records.course import released_rubric
+from grader.records.course import opened_at, released_rubric
+from grader.records.extensions import Adjustments
+from grader.records.roster import current_roster
+from grader.records.visibility import feedback_state
+from grader.model.rubric import Rubric
 
 
 @dataclass(frozen=True)
@@ -50,15 +54,20 @@ def assignment_status(course: Course, assignment: str, *, student: str | None = 
         every = ledger.attempts()
         results = ledger.results()
         marks = ledger.marks(assignment, student)
+        adjust = Adjustments.read(ledger)
+        roster = current_roster(ledger)
+        shown = feedback_state(ledger, assignment, rubric)
     finally:
         ledger.close()
     students = sorted({a.student for a in every if a.assignment == assignment and (not student or a.student == student)})
     rubrics = {aid: released_rubric(course, aid) for aid in {a.assignment for a in every}}
+    opens = {aid: opened_at(course, aid, r) for aid, r in rubrics.items()}
     tokens = course.policy.tokens
     out = []
     for sid in students:
         mine = [a for a in every if a.student == sid]
-        terms, left = apply_policy(mine, rubrics, tokens)
+        own = {aid: adjust.student_rubric(r, aid, sid, opens[aid]) for aid, r in rubrics.items()}
+        terms, left = apply_policy(mine, {aid: r for aid, (r, _) in own.items()}, adjust.tokens_for(sid, tokens))
         latest_mark = {}
         for m in marks:
             if m.student == sid:
@@ -84,6 +93,10 @@ def assignment_status(course: Course, assignment: str, *, student: str | None = 
                      "note": t.note, "reason": (res.reason if res else a.reason), "flags": [],
                      "sha256": a.sha256, "sandbox": res.sandbox if res else None,
                      "judge": res.judge if res else None}
+            own_due = own.get(assignment, (rubric, []))[0].due
+            if t.counted and t.kind in ("first", "resubmission") and rubric.due and own_due and \
+                    rubric.due < a.submitted_at <= own_due:
+                entry["note"] = "; ".join(x for x in (entry["note"], "on time by the student's own due date") if x)
             if res is not None and res.sandbox == "none":
                 entry["note"] = "; ".join(x for x in (entry["note"], "graded WITHOUT a sandbox (--sandbox none)") if x)
             if res is not None:
@@ -110,29 +123,69 @@ def assignment_status(course: Course, assignment: str, *, student: str | None = 
                                "attempt": m.attempt if m else None, "comment": m.comment if m else ""}
         points = chain_points(steps, rubric.policy.regain_factor)
         out.append({"student": sid, "points": points if points is not None else 0.0,
-                    "tokens_left": left, "flagged": flagged, "specs": specs, "attempts": attempts_doc})
+                    "tokens_left": left, "flagged": flagged, "specs": specs, "attempts": attempts_doc,
+                    **_term_fields(sid, own.get(assignment, (rubric, []))[0], own.get(assignment, (rubric, []))[1],
+                                   adjust, assignment, roster, tokens)})
+        out[-1]["feedback_released"] = shown.visible(own.get(assignment, (rubric, []))[0].due)
     doc = {"assignment": assignment, "title": rubric.title, "max_points": rubric.max_points,
            "rubric": "derived from the notebook (no rubric.yml)" if rubric.derived else "rubric.yml",
            "due": rubric.due.isoformat() if rubric.due else None,
            "final": rubric.final.isoformat() if rubric.final else None,
            "spec_titles": {s.id: s.title for s in rubric.specs},
+           "roster": roster is not None, "feedback": shown.to_dict(),
+           "not_on_roster": [s["student"] for s in out if s["on_roster"] is False],
            "students": out}
     return AssignmentStatus(doc)
 
 
-def format_table(status: AssignmentStatus) -> str:
-    """A plain-text spec table and each student's attempt history."""
+def _term_fields(sid: str, own: Rubric, notes: list[str], adjust: Adjustments, assignment: str,
+                 roster: dict | None, tokens: int) -> dict:
+    """The student's own deadlines, extension, accommodation, tokens and roster entry (fields added to status)."""
+    ext, acc = adjust.extensions.get((assignment, sid)), adjust.accommodations.get(sid)
+    person = roster.get(sid) if roster is not None else None
+    return {"due": own.due.isoformat() if own.due else None, "final": own.final.isoformat() if own.final else None,
+            "deadline_notes": notes, "tokens_total": adjust.tokens_for(sid, tokens),
+            "extension": None if ext is None else {
+                "days": ext.days, "due": ext.due.isoformat() if ext.due else None,
+                "final": ext.final.isoformat() if ext.final else None, "reason": ext.reason,
+                "granted_by": ext.granted_by, "granted_at": ext.granted_at.isoformat()},
+            "accommodation": None if acc is None else {
+                "time_factor": acc.time_factor, "extra_tokens": acc.extra_tokens, "reason": acc.reason,
+                "granted_by": acc.granted_by, "granted_at": acc.granted_at.isoformat()},
+            "on_roster": None if roster is None else person is not None,
+            "name": person.name if person else "", "section": person.section if person else ""}
+
+
+def format_table(status: AssignmentStatus, *, by_section: bool = False) -> str:
+    """A plain-text spec table and each student's attempt history (grouped by roster section if asked)."""
     doc = status.doc
     spec_ids = list(doc["spec_titles"])
     lines = [f"{doc['assignment']}: {doc['title']} ({doc['max_points']:g} points, rubric: {doc['rubric']})"]
     width = max([7] + [len(s["student"]) for s in doc["students"]])
     head = f"{'student':<{width}}  " + "  ".join(f"{sid[:12]:>12}" for sid in spec_ids) + "  points  tokens"
-    lines += [head, "-" * len(head)]
     mark = {True: "pass", False: "FAIL", None: "-"}
-    for s in doc["students"]:
-        cells = "  ".join(f"{mark[s['specs'][sid]['passed']]:>12}" for sid in spec_ids)
-        flag = "  FLAGGED" if s["flagged"] else ""
-        lines.append(f"{s['student']:<{width}}  {cells}  {s['points']:>6g}  {s['tokens_left']:>6}{flag}")
+    groups = {"": doc["students"]}
+    if by_section:
+        groups = {}
+        for s in sorted(doc["students"], key=lambda s: (s.get("section") or "\uffff", s["student"])):
+            groups.setdefault(s.get("section") or "(no section)", []).append(s)
+    for section, students in groups.items():
+        if section:
+            lines += ["", f"section {section}"]
+        lines += [head, "-" * len(head)]
+        for s in students:
+            cells = "  ".join(f"{mark[s['specs'][sid]['passed']]:>12}" for sid in spec_ids)
+            flag = "  FLAGGED" if s["flagged"] else ""
+            flag += "  not on the roster" if s.get("on_roster") is False else ""
+            lines.append(f"{s['student']:<{width}}  {cells}  {s['points']:>6g}  {s['tokens_left']:>6}{flag}")
+    own = [s for s in doc["students"] if s.get("deadline_notes")]
+    if own:
+        lines += ["", "own deadlines"]
+        for s in own:
+            lines.append(f"  {s['student']:<{width}} due {s['due']}  final {s['final']}  "
+                         f"({'; '.join(s['deadline_notes'])})")
+    if doc.get("not_on_roster"):
+        lines += ["", f"not on the roster: {', '.join(doc['not_on_roster'])}"]
     lines.append("")
     lines.append("attempt history")
     for s in doc["students"]:
