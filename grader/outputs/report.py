@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from grader.authoring.mutation import rubric_strength
-from grader.outputs import plots
+from grader.outputs import plots, termparts
 from grader.records.course import Course
 from grader.outputs.pages import badge, course_tz, html_page, notes, plural, tz_name, when
 from grader.outputs.reportdata import AssignmentReport
@@ -58,7 +58,7 @@ def _table(head: list[str], rows: list[list[str]], *, num: set[int] = frozenset(
 
 def _heat(share: float) -> str:
     alpha = 0.08 + 0.85 * share
-    ink = "#ffffff" if alpha > 0.55 else "#1d1d1f"
+    ink = "#000000"  # black on this blue at any alpha up to 0.93 has a contrast of 4.59:1 or more (WCAG AA)
     return f"<td class=heat style='background:rgba(0,114,178,{alpha:.2f});color:{ink}'>{_pct(share)}</td>"
 
 
@@ -168,7 +168,8 @@ def _every_student(r: AssignmentReport, h: str, tz) -> str:
             + _table(["student", "points", "attempts", "tokens left", *specs], rows, num={1, 2, 3}) + "</details>")
 
 
-PARTS = (_failing, _over_time, _by_attempt, _attempts_and_tokens, _late, _flagged, _attention, _every_student)
+PARTS = (_failing, _over_time, _by_attempt, _attempts_and_tokens, _late, termparts.deadlines, termparts.sections,
+         _flagged, _attention, _every_student)
 """The parts of an assignment's section, in page order; each takes the report, its heading tag and time zone."""
 
 

@@ -209,3 +209,14 @@ def test_feedback_names_the_students_own_due_date(term):
     assert "Your due date" not in (term.feedback_dir("toy") / "noext.html").read_text()
     slow = (term.feedback_dir("toy") / "slow.html").read_text()
     assert "time factor 1.5" in slow and "<small>of 10</small>" in slow
+
+
+@pytest.mark.slow
+def test_report_lists_own_deadlines_sections_and_unknown_students(term):
+    from grader.outputs.report import write_report
+
+    page = write_report(term, "toy").read_text()
+    own = page.split("Own deadlines and tokens")[1].split("</table>")[0]
+    assert "ext" in own and "flu" in own and "slow" in own and "letter" in own and "(+2)" in own
+    assert "noext" not in own
+    assert "By section" in page and "Not on the roster: noredo" in page
