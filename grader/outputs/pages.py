@@ -24,6 +24,7 @@ p{margin:.4rem 0}
 .box b{display:block;font-size:1.25rem;line-height:1.3;white-space:nowrap}
 .box small{color:#5b5b66}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.scroll:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;padding:.45rem .4rem;border-bottom:1px solid #e3e3ea;vertical-align:top}
 th{font-size:.85rem;color:#4a4a55;font-weight:600}
@@ -96,8 +97,18 @@ def notes(*parts: str) -> str:
     return "; ".join(dict.fromkeys(p for p in parts if p))
 
 
+SCROLL_BOX = "<div class=scroll>"
+KEYBOARD_SCROLL_BOX = "<div class=scroll tabindex=0 role=region aria-label=\"table {n}, scrolls sideways\">"
+"""A box that scrolls sideways must take keyboard focus, or a keyboard user cannot scroll it (axe-core's
+``scrollable-region-focusable``); focusable, it is a region, named with its number on the page."""
+
+
 def html_page(title: str, body: str, *, css: str = "") -> str:
-    """A whole page: the shared stylesheet plus ``css``, a phone-friendly viewport, no external assets."""
+    """A whole page: the shared stylesheet plus ``css``, a phone-friendly viewport, no external assets; its content
+    is the page's ``main`` landmark, and every scrolling table box can be scrolled from the keyboard."""
+    parts = body.split(SCROLL_BOX)
+    body = parts[0] + "".join(KEYBOARD_SCROLL_BOX.format(n=n) + part for n, part in enumerate(parts[1:], 1))
     return (f"<!doctype html>\n<html lang=en><head><meta charset=utf-8>\n"
             f"<meta name=viewport content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{escape(title)}</title>\n<style>{BASE_CSS}{css}</style></head>\n<body>\n{body}\n</body></html>\n")
+            f"<title>{escape(title)}</title>\n<style>{BASE_CSS}{css}</style></head>\n<body>\n<main>\n{body}\n</main>\n"
+            "</body></html>\n")
