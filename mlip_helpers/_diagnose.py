@@ -308,5 +308,9 @@ def _code(exercise: Any, answer: Any) -> tuple[bool, str]:
         except Exception:  # noqa: BLE001 - an output of the wrong shape
             ok = False
         if not ok:
-            return False, f"hidden case {case.label!r}: {case.why}"
+            try:
+                why = case.why(output) if callable(case.why) else case.why
+            except Exception:  # noqa: BLE001 - a diagnosis must not crash on an odd output
+                why = "the output is not right for this case."
+            return False, f"hidden case {case.label!r}: {why}"
     return True, f"your function passes all {len(exercise.cases)} hidden cases."

@@ -117,8 +117,9 @@ class Case:
     """Positional arguments for the student's function (copied before each call)."""
     accept: Callable[[Any], bool]
     """True for an acceptable output of the student's function."""
-    why: str
-    """Said when the output is not accepted: the likely mistake, without the expected output."""
+    why: str | Callable[[Any], str]
+    """Said when the output is not accepted: the likely mistake, without the expected output; a function of the
+    output when the diagnosis depends on it (it must never return the expected output either)."""
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     """Keyword arguments for the student's function."""
     raises: type[BaseException] | tuple[type[BaseException], ...] = ()

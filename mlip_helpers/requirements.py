@@ -15,16 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
-__all__ = ["BROKEN_OPTIONS", "FEATURES", "FallAssumptions", "SystemOutcomes", "broken_assumption_exercise",
+__all__ = ["NOTEBOOK", "BROKEN_OPTIONS", "FEATURES", "FallAssumptions", "SystemOutcomes", "broken_assumption_exercise",
            "false_calls_exercise", "make_fall_events", "pilot_world", "precision_at_prevalence", "simulate_wearers",
-           "system_outcomes"]
+           "system_outcomes", "lecture_exercises"]
+
+NOTEBOOK = "02-requirements"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 FEATURES = ("peak_g", "still_seconds", "tilt_degrees")
 """What the watch senses about a sudden movement: peak acceleration, time lying still after it, change of tilt."""
@@ -182,31 +186,67 @@ def simulate_wearers(detector: Callable[[pd.DataFrame], np.ndarray], world: Fall
                           true_alarms / (true_alarms + false_alarms) if alarm.any() else float("nan"))
 
 
-def false_calls_exercise(recall: float, false_positive_rate: float, assumptions: FallAssumptions) -> Exercise:
-    """Exercise: false calls for help per wearer and week, from the model's rates and the assumptions.
+def _false_calls_diagnosis(false_positive_rate: float, a: FallAssumptions) -> Callable[[Any], str]:
+    weekly = 7 * a.events_per_day * false_positive_rate
+    known = [(weekly, "every false alarm is counted, also those while the watch is not worn and those the wearer "
+                      "cancels."),
+             (weekly * a.wear_share, "that counts every false alarm; the wearer cancels a share of them (cancel_share) "
+                                     "before help is called."),
+             (weekly * (1 - a.cancel_share), "the watch is only worn during a share of the movements (wear_share); no "
+                                             "alarm without the watch."),
+             (weekly * a.wear_share * (1 - a.cancel_share) / 7, "that is per day; the requirement counts per week."),
+             (weekly * a.wear_share * a.cancel_share, "that counts the *cancelled* false alarms; help is called for "
+                                                      "the others, a share 1 - cancel_share.")]
 
-    Introduced in ``notebooks/02-requirements.ipynb``.
+    def why(output: Any) -> str:
+        if isinstance(output, (bool, np.bool_)) or not isinstance(output, (int, float, np.number)):
+            return f"your function returned {type(output).__name__}; it must return one number."
+        for value, text in known:
+            if np.isclose(float(output), value, rtol=1e-6, atol=0):
+                return text
+        return "the number does not follow from these assumptions: multiply movements per week, the share worn, " \
+               "the false-positive rate and the share not cancelled."
+    return why
+
+
+def false_calls_exercise() -> Exercise:
+    """Build-it exercise: ``false_calls_per_week(false_positive_rate, assumptions)`` for any assumptions.
+
+    Introduced in ``notebooks/02-requirements.ipynb``. The hidden cases change the assumptions, so a function that
+    hard-codes the notebook's numbers fails; each failure names the forgotten factor.
 
     Examples
     --------
-    >>> exercise = false_calls_exercise(0.95, 0.02, FallAssumptions())
-    >>> round(exercise.expected, 3), exercise.check(0.7).reason[:40]
-    (0.126, 'that is 7 days x 5.0 movements x the fal')
+    >>> exercise = false_calls_exercise()
+    >>> exercise.check(lambda fpr, a: 7 * a.events_per_day * fpr).reason.split(": ", 1)[1][:30]
+    'every false alarm is counted, '
     """
-    a = assumptions
-    out = system_outcomes(recall, false_positive_rate, a)
-    weekly = 7 * a.events_per_day * false_positive_rate
-    mistakes = {weekly: f"that is 7 days x {a.events_per_day} movements x the false-positive rate: every false "
-                        "alarm, also those the watch does not see (not worn) and those the wearer cancels.",
-                out.false_alarms_per_week: "that counts every false alarm; the wearer cancels a share "
-                                           f"{a.cancel_share} of them before help is called.",
-                weekly * (1 - a.cancel_share): f"the watch is only worn during a share {a.wear_share} of the "
-                                               "movements; no alarm without the watch.",
-                out.false_calls_per_week / 7: "that is per day; the question asks per week."}
-    mistakes.pop(out.false_calls_per_week, None)
-    return Exercise.number("false_calls_per_week", out.false_calls_per_week, tolerance=1e-3, mistakes=mistakes,
-                           hint="movements per week, times the share while worn, times the false-positive rate, "
-                                "times the share not cancelled.")
+    worlds = [("the notebook's assumptions", 0.02, FallAssumptions()),
+              ("a watch worn all day by wearers who never cancel", 0.05, FallAssumptions(wear_share=1.0,
+                                                                                          cancel_share=0.0)),
+              ("busy wearers with 12 sudden movements a day", 0.01, FallAssumptions(events_per_day=12.0,
+                                                                                    wear_share=0.6,
+                                                                                    cancel_share=0.5))]
+    cases = [Case(label, (fpr, world),
+                  lambda out, want=system_outcomes(1.0, fpr, world).false_calls_per_week:
+                  isinstance(out, (int, float, np.number)) and not isinstance(out, (bool, np.bool_))
+                  and bool(np.isclose(float(out), want, rtol=1e-6, atol=1e-12)),
+                  _false_calls_diagnosis(fpr, world)) for label, fpr, world in worlds]
+
+    def worked(false_positive_rate: float, assumptions: FallAssumptions) -> float:
+        a = assumptions
+        return 7 * a.events_per_day * a.wear_share * false_positive_rate * (1 - a.cancel_share)
+
+    first = _false_calls_diagnosis(worlds[0][1], worlds[0][2])
+    return Exercise.code("false_calls_per_week", cases=cases, solution=worked, mistakes=[
+        (lambda fpr, a: 7 * a.events_per_day * fpr, first(7 * 5.0 * 0.02)),
+        (lambda fpr, a: 7 * a.events_per_day * a.wear_share * fpr, first(7 * 5.0 * 0.9 * 0.02)),
+        (lambda fpr, a: 7 * a.events_per_day * fpr * (1 - a.cancel_share), first(7 * 5.0 * 0.02 * 0.2)),
+        (lambda fpr, a: a.events_per_day * a.wear_share * fpr * (1 - a.cancel_share),
+         first(5.0 * 0.9 * 0.02 * 0.2)),
+        (lambda fpr, a: 0.126, "the number does not follow from these assumptions")],
+        hint="movements per week, times the share while worn, times the false-positive rate, times the share not "
+             "cancelled; read each from the assumptions you are given.")
 
 
 def pilot_world(assumed: FallAssumptions) -> FallAssumptions:
@@ -249,6 +289,22 @@ def broken_assumption_exercise(assumed: FallAssumptions, world: FallAssumptions)
            "wear_share": "a watch worn less would raise *fewer* alarms, not more calls.",
            "worn_during_falls": "that changes how many falls are caught, not how many false alarms become calls.",
            "cancel_share": "fewer cancelled false alarms would raise the calls while the alarms stay as promised."}
-    return Exercise.choice("broken_assumption", broken[0], BROKEN_OPTIONS,
-                           mistakes={name: f"not {name}: {text}" for name, text in why.items() if name != broken[0]},
+    return Exercise.choice("broken_assumption", broken[0],
+                           {name: text.capitalize() if name == broken[0] else f"not {name}: {text}"
+                            for name, text in why.items()},
                            hint="compare alarms, calls and falls called, promised against observed: which moved?")
+
+
+def lecture_exercises(*, seed: int = 0, **_: Any) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/02-requirements.ipynb`` for its parameters, keyed by name.
+
+    The pilot's broken assumption does not depend on the seed; the false-call function is judged on fixed worlds.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises())
+    ['broken_assumption', 'false_calls_per_week']
+    """
+    assumed = FallAssumptions()
+    built = [false_calls_exercise(), broken_assumption_exercise(assumed, pilot_world(assumed))]
+    return {exercise.name: exercise for exercise in built}

@@ -215,31 +215,41 @@ def layers_exercise() -> Exercise:
     """
     expected = [layer for _, layer in LAYER_EXAMPLES]
     swapped = ["model", "leading indicator", "user", "system", "organizational"]
-    return Exercise.labels("goal_layers", expected, mistakes={tuple(swapped): (
-        "revenue is what the organization ultimately wants (organizational); daily visitors right after a "
-        "change are a short-term *proxy* for it (leading indicator).")}, hint=(
-        "organizational = what the company wants in the long run; leading indicator = an early proxy for it; "
-        "system = what the product should achieve; user = what viewers get out of it; model = how well the "
-        "model predicts."))
+    user_system = ["model", "organizational", "system", "user", "leading indicator"]
+    return Exercise.list("goal_layers", expected, mistakes={
+        tuple(swapped): "revenue is what the organization ultimately wants (organizational); daily visitors right "
+                        "after a change are a short-term *proxy* for it (leading indicator).",
+        tuple(user_system): "what viewers say they get out of the product is a user outcome; whether the product "
+                            "achieves what it is built for (a recommended movie watched to the end) is a system goal."},
+        hint="organizational = what the company wants in the long run; leading indicator = an early proxy for it; "
+             "system = what the product should achieve; user = what viewers get out of it; model = how well the "
+             "model predicts.")
 
 
-def ctr_exercise(run: ProductRun, *, k: int = 3) -> Exercise:
-    """Exercise: the click-through rate of the row in the first month (share of sessions with a click).
+def ctr_exercise(run: ProductRun, *, month: int | None = None, k: int = 3) -> Exercise:
+    """Exercise: the click-through rate of the row in one month (share of that month's sessions with a click).
 
-    Introduced in ``notebooks/01-introduction.ipynb``.
+    Introduced in ``notebooks/01-introduction.ipynb``; ``month`` defaults to the last month of the run.
 
     Examples
     --------
-    >>> sessions = pd.DataFrame({"month": [1, 1, 2], "clicked": [True, False, False], "finished": [True] * 3})
-    >>> ctr_exercise(ProductRun(sessions, pd.DataFrame())).expected
-    0.5
+    >>> sessions = pd.DataFrame({"month": [1, 1, 2, 2], "clicked": [True, False, True, True],
+    ...                          "finished": [True, False, False, True]})
+    >>> exercise = ctr_exercise(ProductRun(sessions, pd.DataFrame()))
+    >>> exercise.check(1.0).passed, exercise.check(0.5).reason[:26]
+    (True, 'that is the rate of month ')
     """
     s = run.sessions
-    first = s[s["month"] == s["month"].min()]
-    expected = float(first["clicked"].mean())
-    mistakes = {float(s["clicked"].mean()): "that is the rate over all months; keep only the first month.",
-                float(first["finished"].mean()): "that counts sessions with a finished movie, not with a click.",
-                expected / k: f"that divides by all {k} movies of each row; count sessions with a click instead."}
-    mistakes.pop(expected, None)
-    return Exercise.number("first_month_ctr", expected, mistakes=mistakes,
-                           hint="select the rows of month 1, then take the mean of the 'clicked' column.")
+    month = int(s["month"].max()) if month is None else month
+    chosen = s[s["month"] == month]
+    expected = float(chosen["clicked"].mean())
+    first = int(s["month"].min())
+    candidates = [(float(s["clicked"].mean()), f"that is the rate over all months; keep only month {month}."),
+                  (float(s.loc[s["month"] == first, "clicked"].mean()),
+                   f"that is the rate of month {first}; the exercise asks for month {month}."),
+                  (float(chosen["finished"].mean()), "that counts sessions with a finished movie, not with a click."),
+                  (expected / k, "that divides by every movie of the row; count sessions with a click instead."),
+                  (float(chosen["clicked"].sum()), "that is a number of sessions; divide by the sessions of the month.")]
+    return Exercise.number("month_ctr", expected, tolerance=1e-3, share=True,
+                           mistakes=[(v, t) for v, t in candidates if abs(v - expected) > 1e-3],
+                           hint=f"select the rows of month {month}, then take the mean of the 'clicked' column.")

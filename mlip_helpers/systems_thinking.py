@@ -13,15 +13,20 @@ organize (annotate); :func:`mode_values` prices each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 from mlip_helpers.systems import Catalog, make_catalog  # noqa: F401 - make_catalog for the examples
 
-__all__ = ["LoopRun", "best_movies_exercise", "feedback_loop", "mode_exercise", "mode_values", "plot_product"]
+__all__ = ["NOTEBOOK", "LoopRun", "best_movies_exercise", "choose_mode_exercise", "feedback_loop", "lecture_exercises",
+           "mode_values", "plot_product"]
+
+NOTEBOOK = "01-introduction"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,18 +94,17 @@ def best_movies_exercise(run: LoopRun, *, top: int = 10, first_views: int = 3) -
     >>> run = LoopRun(pd.DataFrame(), np.array([0.1, 0.5, 0.4]), np.array([3, 1, 0]), np.array([903, 3, 3]))
     >>> exercise = best_movies_exercise(run, top=2)
     >>> exercise.check(0).passed, exercise.check(2).reason[:30]
-    (True, 'every movie was shown in round')
+    (True, 'every movie was shown in the f')
     """
     best = np.argsort(-run.truth, kind="stable")[:top]
     expected = int((run.shows[best] > first_views).sum())
-    mistakes = {top: "every movie was shown in round 0; count only the movies shown again afterwards "
-                     f"(more than {first_views} times in all).",
-                int((run.shows > first_views).sum()): f"that counts every movie shown after round 0; keep only "
-                                                      f"the {top} with the highest *true* click rate (run.truth)."}
+    mistakes = {top: "every movie was shown in the first round; count only the movies shown again afterwards.",
+                int((run.shows > first_views).sum()): "that counts every movie shown after the first round; keep only "
+                                                      "the best ones by their *true* click rate (run.truth)."}
     mistakes.pop(expected, None)
-    return Exercise.number("best_movies_shown", expected, tolerance=0.5, mistakes=mistakes,
-                           hint=f"sort the movies by run.truth, take the first {top}, and count those whose "
-                                f"run.shows exceeds {first_views}.")
+    return Exercise.count("best_movies_shown", expected, mistakes=mistakes,
+                          hint="sort the movies by run.truth, keep the best ones the question names, and count those "
+                               "that run.shows says were shown more often than in the first round.")
 
 
 def mode_values(enjoyed: np.ndarray, *, gain: float = 1.0, wrong_action: float = 2.0, prompt_cost: float = 0.2,
@@ -125,21 +129,67 @@ def mode_values(enjoyed: np.ndarray, *, gain: float = 1.0, wrong_action: float =
                          "organize": np.where(good, noticed * gain, 0.0)})
 
 
-def mode_exercise(p_right: float = 0.6, **costs: float) -> Exercise:
-    """Exercise: which way of showing a suggestion, right with probability ``p_right``, is worth most?
+_MODES = ("automate", "prompt", "organize")
+_WHY_MODE = ("your rule does not pick the mode worth most at this confidence: weigh each outcome of mode_values by "
+             "its probability (p for a good pick, 1 - p for a bad one) and take the largest.")
 
-    Introduced in ``notebooks/01-introduction.ipynb``. ``costs`` are passed to :func:`mode_values`.
+
+def _best_mode(p: float, **costs: float) -> str:
+    value = mode_values(np.array([True, False]), **costs).T @ np.array([p, 1 - p])
+    return str(value.idxmax())
+
+
+def choose_mode_exercise(**costs: float) -> Exercise:
+    """Build-it exercise: ``choose_mode(p)`` returns the mode worth most for a pick that is right with probability p.
+
+    Introduced in ``notebooks/01-introduction.ipynb``. ``costs`` are passed to :func:`mode_values`; the hidden
+    cases are confidences from unlikely to near certain, some close to where the best mode changes.
 
     Examples
     --------
-    >>> mode_exercise(0.6).expected, mode_exercise(0.99).expected
-    ('prompt', 'automate')
+    >>> "right 10% of the time" in choose_mode_exercise().check(lambda p: "prompt").reason
+    True
     """
-    value = mode_values(np.array([True, False]), **costs).T @ np.array([p_right, 1 - p_right])
-    mistakes = {m: f"{m} is worth {value[m]:.2f} per suggestion here; {value.idxmax()} is worth "
-                   f"{value.max():.2f}. Weigh each outcome by how likely it is." for m in value.index}
-    mistakes.pop(value.idxmax())
-    return Exercise.choice("interaction_mode", value.idxmax(), tuple(value.index), mistakes=mistakes)
+    confidences = (0.1, 0.95, 0.6, 0.25, 0.35, 0.85, 0.93)
+    cases = [Case(f"a pick that is right {p:.0%} of the time", (p,),
+                  lambda out, want=_best_mode(p, **costs): isinstance(out, str) and out.strip().lower() == want,
+                  _WHY_MODE) for p in confidences]
+
+    def worked(p: float) -> str:
+        value = mode_values(np.array([True, False]), **costs).T @ np.array([p, 1 - p])
+        return value.idxmax()
+
+    return Exercise.code("choose_mode", cases=cases, solution=worked, mistakes=[
+        (lambda p: "prompt", _WHY_MODE), (lambda p: "automate" if p >= 0.5 else "organize", _WHY_MODE),
+        (lambda p: "automate" if p >= 0.9 else "prompt", _WHY_MODE)],
+        hint="mode_values(np.array([True, False])) holds each mode's value for a good and a bad pick.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 2000, n_movies: int = 200, months: int = 6,
+                      **_: Any) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/01-introduction.ipynb`` for its parameters, keyed by name.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=300, n_movies=60, months=2))
+    ['best_movies_shown', 'choose_mode', 'goal_layers', 'month_ctr']
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from mlip_helpers.systems import ctr_exercise, layers_exercise, pair_features, simulate_product
+
+    catalog = make_catalog(n_users=n_samples, n_movies=n_movies, seed=seed)
+    rng = np.random.default_rng(seed)
+    n_log = 10 * n_samples
+    users, movies = rng.integers(catalog.n_users, size=n_log), rng.integers(catalog.n_movies, size=n_log)
+    features = pair_features(catalog, users, movies)
+    clicked = rng.random(n_log) < catalog.click_probability(users, movies)
+    click_model = LogisticRegression().fit(features[: n_log // 2], clicked[: n_log // 2])
+    run = simulate_product(catalog, lambda u, m: click_model.predict_proba(pair_features(catalog, u, m))[:, 1],
+                           months=months, seed=seed)
+    loop = feedback_loop(catalog, rank_by="clicks", views_per_round=n_samples, seed=seed)
+    built = [layers_exercise(), ctr_exercise(run), best_movies_exercise(loop), choose_mode_exercise()]
+    return {exercise.name: exercise for exercise in built}
 
 
 def plot_product(ax=None):

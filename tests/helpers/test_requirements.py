@@ -94,14 +94,14 @@ def test_broken_assumptions_move_the_outcome_they_should():
     assert pilot.false_calls_per_week > 2 * base.false_calls_per_week
 
 
-def test_false_calls_exercise_explains_each_forgotten_factor():
-    a = FallAssumptions()
-    exercise = false_calls_exercise(0.9, 0.04, a)
-    assert exercise.expected == pytest.approx(35 * 0.9 * 0.04 * 0.2)
-    assert "every false alarm" in exercise.check(35 * 0.04).reason
-    assert "cancels" in exercise.check(35 * 0.9 * 0.04).reason
-    assert "worn" in exercise.check(35 * 0.04 * 0.2).reason
-    assert "per day" in exercise.check(exercise.expected / 7).reason
+def test_false_calls_exercise_runs_the_function_and_names_each_forgotten_factor():
+    exercise = false_calls_exercise()
+    assert exercise.check(exercise.solution).passed
+    assert "also those while the watch is not worn" in exercise.check(lambda fpr, a: 35 * fpr).reason
+    assert "cancels a share" in exercise.check(lambda fpr, a: 7 * a.events_per_day * a.wear_share * fpr).reason
+    assert "per day" in exercise.check(lambda fpr, a: a.events_per_day * a.wear_share * fpr * 0.2).reason
+    hard_coded = exercise.check(lambda fpr, a: 0.126).reason
+    assert "never cancel" in hard_coded and "0.126" not in hard_coded.replace("0.126 ", "")
 
 
 def test_broken_assumption_exercise_needs_exactly_one_difference():

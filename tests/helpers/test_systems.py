@@ -101,8 +101,9 @@ def test_layers_exercise_matches_its_examples_and_explains_the_proxy_mix_up():
 def test_ctr_exercise_names_the_usual_mistakes():
     sessions = pd.DataFrame({"month": [1, 1, 1, 1, 1, 2, 2], "clicked": [True, True, True, True, False, False, False],
                              "finished": [True, False, False, False, False, False, False]})
-    exercise = ctr_exercise(ProductRun(sessions, pd.DataFrame()))
+    exercise = ctr_exercise(ProductRun(sessions, pd.DataFrame()), month=1)
     assert exercise.check(0.8).passed
+    assert "month 1" in ctr_exercise(ProductRun(sessions, pd.DataFrame())).check(0.8).reason
     assert "all months" in exercise.check(4 / 7).reason
     assert "finished" in exercise.check(0.2).reason
     assert "divides" in exercise.check(0.8 / 3).reason

@@ -17,7 +17,7 @@ from mlip_helpers.systems_thinking import (
     LoopRun,
     best_movies_exercise,
     feedback_loop,
-    mode_exercise,
+    choose_mode_exercise,
     mode_values,
     plot_product,
 )
@@ -66,7 +66,7 @@ def test_best_movies_exercise_counts_from_the_truth():
     exercise = best_movies_exercise(LoopRun(pd.DataFrame(), truth, np.zeros(5), shows), top=3)
     assert exercise.expected == 1
     assert exercise.check(1).passed
-    assert "round 0" in exercise.check(3).reason
+    assert "first round" in exercise.check(3).reason
     assert "every movie shown" in exercise.check(2).reason
 
 
@@ -76,12 +76,11 @@ def test_mode_values_by_hand():
                                       "organize": [0.5, 0.0, 0.5]}
 
 
-@pytest.mark.parametrize("p, best", [(0.05, "organize"), (0.6, "prompt"), (0.99, "automate")])
-def test_mode_exercise_picks_the_highest_expected_value(p, best):
-    exercise = mode_exercise(p)
-    assert exercise.expected == best
-    wrong = next(m for m in ("automate", "prompt", "organize") if m != best)
-    assert "worth" in exercise.check(wrong).reason
+def test_choose_mode_exercise_runs_a_rule_on_hidden_confidences():
+    exercise = choose_mode_exercise()
+    assert exercise.check(exercise.solution).passed
+    assert "hidden case" in exercise.check(lambda p: "prompt").reason
+    assert not exercise.check(lambda p: "automate" if p > 0.5 else "organize").passed
 
 
 def test_plot_product_marks_the_ml_components():
