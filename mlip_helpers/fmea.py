@@ -15,20 +15,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.faulttree import (
     Event,
     FaultTreeError,
     Gate,
     and_gate,
     basic_events,
+    event,
     minimal_cut_sets,
     or_gate,
     top_event_probability,
 )
 
-__all__ = ["FailureMode", "add_safeguard", "compare_designs", "fmea_table", "occurrence_rating",
-           "remove_event", "simulate_top_event", "single_point_exercise", "top_probability_exercise"]
+__all__ = ["NOTEBOOK", "FailureMode", "add_safeguard", "compare_designs", "fmea_table", "gate_probability_exercise",
+           "lecture_exercises", "occurrence_rating", "remove_event", "simulate_top_event", "single_point_exercise",
+           "top_probability_exercise"]
+
+NOTEBOOK = "03-planning-for-mistakes"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 OCCURRENCE_SCALE = ((1 / 10, 10), (1 / 20, 9), (1 / 50, 8), (1 / 100, 7), (1 / 500, 6), (1 / 2_000, 5),
                     (1 / 10_000, 4), (1 / 100_000, 3), (1 / 1_000_000, 2))
@@ -237,7 +242,7 @@ def top_probability_exercise(tree) -> Exercise:
                 float(np.prod(ps)): "that multiplies all probabilities, the rule for one AND gate; follow the "
                                     "tree's gates."}
     mistakes = {value: text for value, text in mistakes.items() if abs(value - expected) > 1e-6}
-    return Exercise.number("top_event_probability", expected, tolerance=1e-6, mistakes=mistakes,
+    return Exercise.number("top_event_probability", expected, relative=1e-4, share=True, mistakes=mistakes,
                            hint="an OR gate fails unless every input holds: 1 - prod(1 - p); an AND gate "
                                 "multiplies.")
 
@@ -266,3 +271,80 @@ def single_point_exercise(tree) -> Exercise:
                                        f"{', '.join(sorted(cut_set - {n}))} (an AND gate above it).")
     return Exercise.choice("single_point_of_failure", singles, tuple(events), mistakes=mistakes,
                            hint="find a cut set of size one: an event with only OR gates between it and the top.")
+
+
+def _gate_diagnosis(kind: str, ps: tuple[float, ...]):
+    p = np.array(ps, dtype=float)
+    known = [(float(p.sum()), "you added the probabilities: that counts twice the trials in which several inputs "
+                              "fail together (and can exceed 1)."),
+             (float(1 - np.prod(p)), "1 - prod(p) is the chance that *not all* inputs fail; take 1 minus the product "
+                                     "of the chances that each input holds."),
+             (float(np.prod(1 - p)), "that is the chance that every input holds, the complement of what the gate "
+                                     "asks.")]
+    known += [(float(np.prod(p)), "you multiplied the probabilities, the rule for an AND gate; an OR gate fails when "
+                                  "*any* input fails.")] if kind == "or" else [
+              (float(1 - np.prod(1 - p)), "that is the rule for an OR gate; an AND gate fails only when *all* inputs "
+                                          "fail together.")]
+
+    def why(output):
+        if isinstance(output, (bool, np.bool_)) or not isinstance(output, (int, float, np.number)):
+            return f"your function returned {type(output).__name__}; it must return one probability."
+        for value, text in known:
+            if np.isclose(float(output), value, rtol=1e-9, atol=1e-15):
+                return text
+        return "that is not the gate's probability for independent inputs."
+    return why
+
+
+def gate_probability_exercise() -> Exercise:
+    """Build-it exercise: ``gate_probability(kind, probabilities)`` for an ``"and"`` or ``"or"`` gate.
+
+    Introduced in ``notebooks/03-planning-for-mistakes.ipynb``. Hidden gates have one to five independent inputs.
+
+    Examples
+    --------
+    >>> "you added" in gate_probability_exercise().check(lambda kind, ps: sum(ps)).reason
+    True
+    """
+    gates = [("or", (0.1, 0.2)), ("and", (0.1, 0.2)), ("or", (0.002, 0.03, 0.0005)), ("or", (0.4, 0.4, 0.4, 0.4, 0.4)),
+             ("and", (0.5,)), ("and", (0.9, 0.01, 0.3))]
+
+    def exact(kind: str, ps: tuple[float, ...]) -> float:
+        p = np.array(ps, dtype=float)
+        return float(np.prod(p)) if kind == "and" else float(1 - np.prod(1 - p))
+
+    cases = [Case(f"an {kind.upper()} gate with {len(ps)} input{'s' * (len(ps) > 1)}", (kind, list(ps)),
+                  lambda out, want=exact(kind, ps): isinstance(out, (int, float, np.number))
+                  and not isinstance(out, (bool, np.bool_)) and bool(np.isclose(float(out), want, rtol=1e-9,
+                                                                                atol=1e-15)),
+                  _gate_diagnosis(kind, ps)) for kind, ps in gates]
+    first = _gate_diagnosis(*gates[0])
+    return Exercise.code("gate_probability", cases=cases, solution=exact, mistakes=[
+        (lambda kind, ps: sum(ps), first(0.1 + 0.2)),
+        (lambda kind, ps: float(np.prod(ps)), first(0.1 * 0.2)),
+        (lambda kind, ps: 1 - float(np.prod(ps)), first(1 - 0.1 * 0.2))],
+        hint="AND: all inputs fail, multiply; OR: not every input holds, 1 - product of (1 - p).")
+
+
+def _door_designs() -> dict[str, Gate]:
+    camera = event("camera_view_blocked", 0.002)
+    vision = event("vision_misses_person", 0.03, model_mistake=True)
+    controller = event("controller_ignores_detection", 0.0005)
+    vision_only = or_gate("person_trapped", or_gate("person_not_detected", camera, vision), controller)
+    curtain = add_safeguard(vision_only, "person_not_detected", event("light_curtain_misses", 0.01),
+                            name="no_sensor_detects")
+    return {"vision only": vision_only, "redundancy: light curtain": curtain}
+
+
+def lecture_exercises(*, seed: int = 0, **_: object) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/03-planning-for-mistakes.ipynb``, keyed by name (its trees are fixed).
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises())
+    ['gate_probability', 'single_point_of_failure', 'top_event_probability']
+    """
+    designs = _door_designs()
+    built = [top_probability_exercise(designs["vision only"]),
+             single_point_exercise(designs["redundancy: light curtain"]), gate_probability_exercise()]
+    return {exercise.name: exercise for exercise in built}
