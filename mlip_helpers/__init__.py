@@ -16,10 +16,10 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.serving`, :mod:`~mlip_helpers.experiments`, :mod:`~mlip_helpers.dataquality` and
   :mod:`~mlip_helpers.pipelines`: deployment, testing in production, data quality and pipeline tests;
 - :mod:`~mlip_helpers.scaling`, :mod:`~mlip_helpers.eventlog`, :mod:`~mlip_helpers.operations`,
-  :mod:`~mlip_helpers.versioning`, :mod:`~mlip_helpers.provenance`, :mod:`~mlip_helpers.debt` and
-  :mod:`~mlip_helpers.production_exercises`: map-reduce and event sourcing, SLOs and alerts, data versions and
-  audit logs, technical debt found in code;
-- :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.fairness` and :mod:`~mlip_helpers.explain`: sources of
+  :mod:`~mlip_helpers.versioning`, :mod:`~mlip_helpers.provenance` and :mod:`~mlip_helpers.debt`: map-reduce and
+  event sourcing, SLOs and alerts, data versions and audit logs, technical debt found in code;
+- :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.fairness`, :mod:`~mlip_helpers.fairgoals` and
+  :mod:`~mlip_helpers.explain`: sources of
   bias simulated with planted effects, fairness measures and interventions, explanations and their fidelity;
 - :mod:`~mlip_helpers.accountability`, :mod:`~mlip_helpers.safety`, :mod:`~mlip_helpers.security`,
   :mod:`~mlip_helpers.privacy`, :mod:`~mlip_helpers.teams` and :mod:`~mlip_helpers.recommend`: gaming and audit
@@ -47,6 +47,7 @@ __all__ = [
     "exercises",
     "experiments",
     "explain",
+    "fairgoals",
     "fairness",
     "faulttree",
     "fmea",
@@ -54,7 +55,6 @@ __all__ = [
     "operations",
     "pipelines",
     "privacy",
-    "production_exercises",
     "provenance",
     "recommend",
     "requirements",

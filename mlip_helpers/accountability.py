@@ -11,6 +11,7 @@ hash-chained, append-only record of every decision so that later edits show.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -20,10 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
 __all__ = [
+    "NOTEBOOK", "first_break_exercise", "first_break_solution", "lecture_exercises", "record_digest",
     "AuditRecord",
     "AuditTrail",
     "exercise",
@@ -276,17 +278,16 @@ def _plain(value: Any) -> Any:
 
 def _gamed_share(result: GamingResult) -> Exercise:
     flipped = result.flipped
-    return Exercise.number("gamed_share", flipped.mean(), mistakes={
+    return Exercise.number("gamed_share", flipped.mean(), tolerance=1e-9, share=True, mistakes={
         float(result.accepted_after.mean()): "That is the share accepted *after* gaming, which includes everyone "
                                              "accepted honestly before. Count only rejected-then-accepted.",
         float(flipped.sum()): "That is a count of applicants; the exercise asks for a share of all applicants.",
-        float(result.accepted_after.mean() - result.accepted_before.mean() + 1): "Off by one: a share is at most 1.",
     }, hint="Use result.flipped, True for applicants rejected before and accepted after.")
 
 
 def _gamed_repayment(p_repay: Any, flipped: Any, believed: Any, accepted: Any) -> Exercise:
     p_repay, flipped = np.asarray(p_repay, dtype=float), np.asarray(flipped, dtype=bool)
-    return Exercise.number("gamed_repayment", p_repay[flipped].mean(), mistakes={
+    return Exercise.number("gamed_repayment", p_repay[flipped].mean(), tolerance=1e-6, share=True, mistakes={
         float(np.mean(np.asarray(believed)[flipped])): "That is what the *model* believes about them after they "
             "gamed it. Use the true probability p_repay: extra app hours do not make anyone repay.",
         float(p_repay[np.asarray(accepted, dtype=bool)].mean()): "That averages over everyone accepted after gaming, "
@@ -294,18 +295,7 @@ def _gamed_repayment(p_repay: Any, flipped: Any, believed: Any, accepted: Any) -
     }, hint="Average the true p_repay over the applicants in result.flipped.")
 
 
-def _tampered_record(trail: AuditTrail) -> Exercise:
-    broken = trail.verify()
-    expected = -1 if broken is None else broken
-    return Exercise.number("tampered_record", expected, tolerance=0, mistakes={
-        float(expected + 1): "Records are numbered from 0, as verify() and the index column show.",
-        float(expected - 1): "That is the edited record itself: with its hash recomputed it checks out on its own. "
-                             "verify() reports where the chain breaks, the next record, whose previous_hash no "
-                             "longer matches.",
-    }, hint="Call verify() on the suspect trail: it returns the index of the first record that does not match.")
-
-
-_EXERCISES = {"gamed_share": _gamed_share, "gamed_repayment": _gamed_repayment, "tampered_record": _tampered_record}
+_EXERCISES = {"gamed_share": _gamed_share, "gamed_repayment": _gamed_repayment}
 
 
 def exercise(name: str, **data: Any) -> Exercise:
@@ -316,12 +306,141 @@ def exercise(name: str, **data: Any) -> Exercise:
 
     Examples
     --------
-    >>> trail = AuditTrail()
-    >>> _ = trail.append("a", "model", "deny", {}, timestamp="2024-01-01T00:00:00")
-    >>> ex = exercise("tampered_record", trail=trail)
-    >>> ex.check(-1).passed, ex.check(0).reason[:29]
-    (True, 'Records are numbered from 0, ')
+    >>> sorted(_EXERCISES)
+    ['gamed_repayment', 'gamed_share']
     """
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+# --- the exercises of notebook 19 ------------------------------------------------------------------------------
+
+NOTEBOOK = "19-transparency-accountability"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+
+
+def record_digest(record: AuditRecord) -> str:
+    """The hash a record *should* carry: SHA-256 of all its fields but ``hash``, as sorted JSON.
+
+    Introduced in ``notebooks/19-transparency-accountability.ipynb``.
+
+    Examples
+    --------
+    >>> trail = AuditTrail()
+    >>> record = trail.append("a", "model", "deny", {}, timestamp="2024-01-01T00:00:00")
+    >>> record_digest(record) == record.hash
+    True
+    """
+    return _digest({k: v for k, v in asdict(record).items() if k != "hash"})
+
+
+def first_break_solution(records: Iterable[AuditRecord]) -> int | None:
+    """Worked solution: the position of the first record that is altered or out of chain, or None.
+
+    Introduced in ``notebooks/19-transparency-accountability.ipynb``: a record
+    must sit at its own index, carry the hash of the record before it, and
+    match its own digest.
+
+    Examples
+    --------
+    >>> trail = AuditTrail()
+    >>> _ = [trail.append(str(i), "model", "deny", {}, timestamp="2024-01-01T00:00:00") for i in range(3)]
+    >>> first_break_solution(trail.records), first_break_solution(trail.records[:1] + trail.records[2:])
+    (None, 1)
+    """
+    previous = AuditTrail.GENESIS
+    for position, record in enumerate(records):
+        if record.index != position or record.previous_hash != previous or record_digest(record) != record.hash:
+            return position
+        previous = record.hash
+    return None
+
+
+def _own_hash_only(records: Iterable[AuditRecord]) -> int | None:
+    for position, record in enumerate(records):
+        if record_digest(record) != record.hash:
+            return position
+    return None
+
+
+def _chain_only(records: Iterable[AuditRecord]) -> int | None:
+    records = list(records)
+    for position in range(1, len(records)):
+        if records[position].previous_hash != records[position - 1].hash:
+            return position
+    return None
+
+
+_REHASHED = ("the edited record carries a recomputed hash, so it checks out on its own; the record after it still "
+             "stores the old hash as previous_hash. Check the chain, not only each record's own hash.")
+_EDITED = ("a record was edited and its hash left as it was: the chain of stored hashes is intact, but the record no "
+           "longer matches its own digest. Check each record's hash too.")
+_GAP = ("a record is missing: compare each record's index with its position, and its previous_hash with the hash of "
+        "the record before it.")
+_INTACT = "this trail is intact: return None, not a position, when every record checks out."
+
+
+def first_break_exercise() -> Exercise:
+    """Build-it: ``first_break(records)``, an audit-trail verifier run on hidden trails, intact and forged.
+
+    Introduced in ``notebooks/19-transparency-accountability.ipynb``.
+
+    Examples
+    --------
+    >>> first_break_exercise().check(first_break_solution).passed
+    True
+    """
+    trail = AuditTrail()
+    for i in range(8):
+        trail.append(f"app-{i}", "model v2", "deny" if i % 3 else "approve", {"income": 30 + i},
+                     reason="score below the bar" if i % 3 else "", timestamp=f"2024-05-0{1 + i % 9}T10:00:00")
+    good = list(trail.records)
+
+    def rehashed(index: int) -> list[AuditRecord]:
+        flipped = "approve" if good[index].decision == "deny" else "deny"
+        edited = dataclasses.replace(good[index], decision=flipped)
+        return good[:index] + [dataclasses.replace(edited, hash=record_digest(edited))] + good[index + 1:]
+
+    trails = (
+        ("a forged record whose hash was recomputed", rehashed(3), _REHASHED),
+        ("an edited record whose hash was left as it was",
+         good[:5] + [dataclasses.replace(good[5], reason="manual review")] + good[6:], _EDITED),
+        ("a record deleted from the middle", good[:2] + good[3:], _GAP),
+        ("an intact trail", good, _INTACT),
+        ("the first record forged", rehashed(0), _REHASHED),
+    )
+    cases = [Case(label, (records,), lambda out, e=first_break_solution(records): (out is None and e is None) or (
+        e is not None and out is not None and not isinstance(out, bool) and int(out) == e), why)
+             for label, records, why in trails]
+    return Exercise.code("audit-trail verifier", cases=cases, solution=first_break_solution,
+                         mistakes={_own_hash_only: _REHASHED, _chain_only: _EDITED},
+                         hint="walk the records in order, remembering the hash of the one before; record_digest "
+                              "gives the hash a record should carry.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 4000, budget: float = 1.0,
+                      approval_probability: float = 0.7, **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/19-transparency-accountability.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=400))
+    ['first_break', 'gamed_repayment', 'gamed_share']
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+
+    applicants = make_strategic_applicants(n_samples=n_samples, seed=seed)
+    train, test = train_test_split(applicants, test_size=0.5, random_state=seed)
+    features = ["income", "debt", "app_hours"]
+    bank = LogisticRegression().fit(train[features], train["repaid"])
+    threshold = np.log(approval_probability / (1 - approval_probability))
+    gaming = game_linear_model(test[features], dict(zip(features, bank.coef_[0])), bank.intercept_[0],
+                               costs={"income": 10.0, "debt": 5.0, "app_hours": 0.5}, budget=budget,
+                               threshold=threshold)
+    p_repay_after = repay_probability(gaming.X_after.assign(diligence=test["diligence"].to_numpy()))
+    believed = bank.predict_proba(gaming.X_after)[:, 1]
+    return {"gamed_share": _gamed_share(gaming),
+            "gamed_repayment": _gamed_repayment(p_repay_after, gaming.flipped, believed, gaming.accepted_after),
+            "first_break": first_break_exercise()}

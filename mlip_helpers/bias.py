@@ -12,14 +12,16 @@ compare it with the planted value. Groups are called ``"A"`` and ``"B"``;
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
-__all__ = ["BaseRateData", "HiringData", "PatrolHistory", "exercise", "make_base_rates",
+__all__ = ["NOTEBOOK", "BaseRateData", "HiringData", "PatrolHistory", "exercise", "lecture_exercises",
+           "make_base_rates", "proxy_accuracy_exercise", "proxy_accuracy_solution",
            "make_decision_log", "make_hiring", "simulate_patrols"]
 
 
@@ -215,41 +217,33 @@ def make_decision_log(*, n_weeks: int = 20, per_week: int = 2000, seed: int = 0,
 def _unhired_share(*, data: HiringData) -> Exercise:
     f = data.frame
     b, q = f["group"] == "B", f["qualified"] == 1
-    truth = 1 - f.loc[b & q, "hired"].mean()
-    return Exercise.number(
-        "unhired_share", truth, tolerance=1e-3,
-        mistakes={1 - f.loc[b, "hired"].mean(): "that share counts all B candidates, also the unqualified "
-                  "ones whom nobody should hire; keep only rows with qualified == 1.",
-                  f.loc[b & q, "hired"].mean(): "that is the share that *was* hired; the question asks "
-                  "for the share left out."},
-        hint="select group B and qualified == 1, then take the share with hired == 0.")
-
-
-def _proxy_accuracy(*, data: HiringData) -> Exercise:
-    f = data.frame
-    right = float(((f["group"] == "B") == (f["neighbourhood"] == "south")).mean())
-    return Exercise.number(
-        "proxy_accuracy", right, tolerance=1e-3,
-        mistakes={1 - right: "that rule guesses the wrong way round (north means B); flip it.",
-                  0.5: "0.5 is chance, what the rule would score if neighbourhood said nothing about "
-                       "the group. Measure it on the data."},
-        hint="guess B for everyone in the south and A for everyone in the north; count the hits.")
+    truth = int((b & q & (f["hired"] == 0)).sum())
+    mistakes = {int((b & (f["hired"] == 0)).sum()): "that counts all B candidates with hired == 0, also the "
+                "unqualified ones whom nobody should hire; keep only rows with qualified == 1.",
+                int((b & q & (f["hired"] == 1)).sum()): "that counts the qualified B candidates who *were* hired; "
+                "the question asks for those left out.",
+                int((q & (f["hired"] == 0)).sum()): "that counts qualified candidates of both groups; keep only "
+                "group B."}
+    return Exercise.count("unhired_share", truth, mistakes={k: v for k, v in mistakes.items() if k != truth},
+                          hint="select the qualified candidates of group B, then count those whose label says not "
+                               "hired.")
 
 
 def _bias_source() -> Exercise:
-    options = ("historical bias", "tainted labels", "skewed sample", "proxy", "feedback loop")
-    return Exercise.choice(
-        "bias_source", "tainted labels", options,
-        mistakes={"historical bias": "historical bias is an accurate record of an unequal world; here "
-                  "the record itself is wrong: the same CV got different labels for different names.",
-                  "proxy": "a proxy is a *feature* that stands in for the group; the problem here sits "
-                           "in the *label*, the callback, which people assigned.",
-                  "skewed sample": "the résumés were sent at random, so who is in the data is not "
-                                   "skewed; the human decisions recorded as labels are."},
-        hint="what part of a training example did people produce here: a feature, the sample, or the label?")
+    return Exercise.choice("bias_source", "tainted labels", {
+        "historical bias": "historical bias is an accurate record of an unequal world; here the record itself is "
+                           "wrong: the same CV got different labels for different names.",
+        "tainted labels": "the label is a human decision, and the experiment shows that it depends on the name.",
+        "skewed sample": "the résumés were sent at random, so who is in the data is not skewed; the human "
+                         "decisions recorded as labels are.",
+        "proxy": "a proxy is a *feature* that stands in for the group; the problem here sits in the *label*, the "
+                 "callback, which people assigned.",
+        "feedback loop": "a feedback loop needs the model's own decisions to shape its next training data; here "
+                         "the harm is already in the data before any model exists.",
+    }, hint="what part of a training example did people produce here: a feature, the sample, or the label?")
 
 
-_EXERCISES = {"unhired_share": _unhired_share, "proxy_accuracy": _proxy_accuracy, "bias_source": _bias_source}
+_EXERCISES = {"unhired_share": _unhired_share, "bias_source": _bias_source}
 
 
 def exercise(name: str, **data) -> Exercise:
@@ -266,3 +260,94 @@ def exercise(name: str, **data) -> Exercise:
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+# --- build-it exercise of notebook 15: how well a feature reveals the protected group -----------------------------
+
+def proxy_accuracy_solution(frame: pd.DataFrame, feature: str, protected: str) -> float:
+    """Worked solution: the share guessed right when each value of ``feature`` guesses its most common group.
+
+    Introduced in ``notebooks/15-responsible-ml.ipynb``. 1.0 is a perfect
+    proxy; the share of the largest group is what a useless feature scores.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"area": ["n", "n", "s", "s"], "group": ["A", "A", "B", "A"]})
+    >>> proxy_accuracy_solution(f, "area", "group")
+    0.75
+    """
+    counts = frame.groupby([feature, protected]).size()
+    return float(counts.groupby(level=0).max().sum() / len(frame))
+
+
+def _proxy_frames() -> list[tuple[str, pd.DataFrame, str, str]]:
+    rng = np.random.default_rng(12)
+    n = 400
+    group = np.where(rng.random(n) < 0.4, "B", "A")
+    names = np.where(group == "B", rng.choice(["Lakisha", "Jamal", "Tamika"], n), rng.choice(["Emily", "Greg"], n))
+    south = np.where(rng.random(n) < 0.7, group == "A", group == "B")  # here the *north* is mostly B
+    club = rng.choice(["chess", "sailing", "choir"], n)
+    hobby = np.where((group == "A") & (rng.random(n) < 0.9), "sailing", club)
+    minority = np.where(rng.random(n) < 0.1, "B", "A")
+    return [
+        ("a first name, a perfect proxy", pd.DataFrame({"firstname": names, "race": group}), "firstname", "race"),
+        ("a neighbourhood where the north is mostly B",
+         pd.DataFrame({"neighbourhood": np.where(south, "south", "north"), "group": group}), "neighbourhood", "group"),
+        ("a hobby with three values", pd.DataFrame({"hobby": hobby, "gender": np.where(group == "A", "m", "f")}),
+         "hobby", "gender"),
+        ("a feature unrelated to a small group", pd.DataFrame({"zip": rng.choice(["152", "153"], n),
+                                                               "group": minority}), "zip", "group"),
+    ]
+
+
+def _south_is_b(frame: pd.DataFrame, feature: str, protected: str) -> float:
+    return float(((frame[feature] == "south") == (frame[protected] == "B")).mean())
+
+
+def _majority_everywhere(frame: pd.DataFrame, feature: str, protected: str) -> float:
+    return float(frame[protected].value_counts(normalize=True).iloc[0])
+
+
+_FIXED = ("your rule does not adapt to the table: let each value of the feature guess the group that is most common "
+          "among the rows with that value, whatever the names of the values and groups.")
+_IGNORED = ("your result does not depend on the feature: group the rows by the feature's value, guess the most common "
+            "group for each value, and count the right guesses over all rows.")
+
+
+def proxy_accuracy_exercise() -> Exercise:
+    """Build-it: ``proxy_accuracy(frame, feature, protected)``, run on hidden tables with proxies of every strength.
+
+    Introduced in ``notebooks/15-responsible-ml.ipynb``. The hidden tables have
+    a perfect proxy, a neighbourhood where the *north* is mostly group B, a
+    feature with three values, and a feature unrelated to a small group.
+
+    Examples
+    --------
+    >>> proxy_accuracy_exercise().check(proxy_accuracy_solution).passed
+    True
+    """
+    first_name, north, hobby, unrelated = _proxy_frames()
+    ordered = ((unrelated, _FIXED), (first_name, _IGNORED), (north, _FIXED), (hobby, _IGNORED))
+    cases = [Case(label, (frame, feature, protected),
+                  lambda out, e=proxy_accuracy_solution(frame, feature, protected): abs(float(out) - e) <= 1e-9, why)
+             for (label, frame, feature, protected), why in ordered]
+    return Exercise.code("proxy accuracy", cases=cases, solution=proxy_accuracy_solution,
+                         mistakes={_south_is_b: _IGNORED, _majority_everywhere: _IGNORED},
+                         hint="frame.groupby([feature, protected]).size() counts the rows of each pair.")
+
+
+NOTEBOOK = "15-responsible-ml"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 4000, **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/15-responsible-ml.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=400))
+    ['bias_source', 'proxy_accuracy', 'unhired_share']
+    """
+    tainted = make_hiring(n_samples=n_samples, seed=seed, label_bias=0.3)
+    return {"bias_source": _bias_source(), "unhired_share": _unhired_share(data=tainted),
+            "proxy_accuracy": proxy_accuracy_exercise()}

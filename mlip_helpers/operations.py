@@ -13,15 +13,20 @@ at known times, so alert rules can be scored against the truth.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
 __all__ = [
-    "AlertScore", "ErrorBudget", "RequestLog", "burn_rate", "episodes", "error_budget",
+    "ALERT_WEEKS", "NOTEBOOK", "AlertScore", "ErrorBudget", "RequestLog", "alert_rule_exercise",
+    "alert_rule_solution", "burn_rate", "episodes", "error_budget", "error_budget_exercise", "incident_budget_exercise",
+    "lecture_exercises",
     "score_alerts", "simulate_requests", "traffic_table",
 ]
 
@@ -225,3 +230,161 @@ def score_alerts(found: pd.DataFrame, incident: tuple[pd.Timestamp, pd.Timestamp
     first = found.loc[hit, "start"].min() if hit.any() else None
     delay = float("nan") if first is None else max(0.0, (first - begin) / pd.Timedelta(minutes=1))
     return AlertScore(len(found), int(hit.sum()), int((~hit).sum()), delay)
+
+
+# --- the exercises of notebook 12 ------------------------------------------------------------------------------
+
+NOTEBOOK = "12-planning-for-operations"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+
+ALERT_WEEKS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("a week with a 45-minute incident", {"seed": 101, "incident_minutes": 45}),
+    ("a week with a short incident on a small canary", {"seed": 102, "incident_minutes": 20, "canary_share": 0.3,
+                                                       "incident_day": 2.15}),
+    ("a week with a long incident on a tiny canary", {"seed": 103, "incident_minutes": 90, "canary_share": 0.2,
+                                                     "incident_day": 5.9}),
+    ("a quiet week: no incident, only harmless bursts", {"seed": 104, "incident_minutes": 0, "n_blips": 6}),
+)
+"""Hidden weeks of :func:`alert_rule_exercise`: what the week is, and the :func:`simulate_requests` arguments."""
+ALERT_MAX_DELAY = 30
+"""A rule must page within this many minutes of an incident's start."""
+ALERT_MAX_FALSE = 1
+"""A rule may page for noise at most this often in a week."""
+_MISSED = (f"your rule did not page within {ALERT_MAX_DELAY} minutes of the incident's start, or not at all: users "
+           "suffered unnoticed. A threshold that only a total outage reaches, or a window of many hours, reacts "
+           "too late.")
+_NOISY = (f"your rule paged more than {ALERT_MAX_FALSE} time for harmless two-minute bursts this week; people stop "
+          "answering such pages. Ask whether the budget is burning fast over a longer window, not whether one "
+          "minute looks bad.")
+
+
+def alert_rule_solution(minutes: pd.DataFrame, target: float) -> pd.Series:
+    """Worked solution: page while the burn rate is above 14.4 over the last hour and the last 5 minutes.
+
+    Introduced in ``notebooks/12-planning-for-operations.ipynb``.
+
+    Examples
+    --------
+    >>> week = traffic_table(simulate_requests(5000, seed=3).frame)
+    >>> alert_rule_solution(week, 0.999).dtype
+    dtype('bool')
+    """
+    return (burn_rate(minutes, "60min", target) > 14.4) & (burn_rate(minutes, "5min", target) > 14.4)
+
+
+def _score(firing: Any, minutes: pd.DataFrame, incident: tuple[pd.Timestamp, pd.Timestamp]) -> AlertScore:
+    flags = pd.Series(np.asarray(firing, dtype=bool).reshape(-1), index=minutes.index)
+    return score_alerts(episodes(flags), incident)
+
+
+def _pages_in_time(minutes: pd.DataFrame, incident: tuple[pd.Timestamp, pd.Timestamp]) -> Callable[[Any], bool]:
+    def accept(firing: Any) -> bool:
+        score = _score(firing, minutes, incident)
+        return score.true_alerts > 0 and score.delay_minutes <= ALERT_MAX_DELAY
+    return accept
+
+
+def _quiet_enough(minutes: pd.DataFrame, incident: tuple[pd.Timestamp, pd.Timestamp]) -> Callable[[Any], bool]:
+    return lambda firing: _score(firing, minutes, incident).false_alerts <= ALERT_MAX_FALSE
+
+
+def _every_bad_minute(minutes: pd.DataFrame, target: float) -> pd.Series:
+    return minutes["error_rate"] > 0.05
+
+
+def _only_outages(minutes: pd.DataFrame, target: float) -> pd.Series:
+    return minutes["error_rate"] > 0.5
+
+
+def alert_rule_exercise(*, target: float = 0.999, n_requests: int = 200_000) -> Exercise:
+    """Build-it: an alert rule ``page(minutes, target)`` scored on hidden simulated weeks.
+
+    Introduced in ``notebooks/12-planning-for-operations.ipynb``. The rule sees
+    a week's minute table (:func:`traffic_table`) and returns one True/False per
+    minute. On every hidden week it must page for the incident within
+    :data:`ALERT_MAX_DELAY` minutes and page for noise at most
+    :data:`ALERT_MAX_FALSE` times.
+
+    Examples
+    --------
+    >>> exercise = alert_rule_exercise(n_requests=20_000)
+    >>> exercise.check(lambda minutes, target: minutes["error_rate"] > 0.05).passed
+    False
+    """
+    cases = []
+    for label, arguments in ALERT_WEEKS:
+        week = simulate_requests(n_requests, **arguments)
+        minutes = traffic_table(week.frame, "1min")
+        if week.incident[1] > week.incident[0]:
+            cases.append(Case(f"{label}, the incident", (minutes, target), _pages_in_time(minutes, week.incident),
+                              _MISSED))
+        cases.append(Case(f"{label}, the noise", (minutes, target), _quiet_enough(minutes, week.incident), _NOISY))
+    return Exercise.code("alert rule", cases=cases, solution=alert_rule_solution,
+                         mistakes={_every_bad_minute: _NOISY, _only_outages: _MISSED},
+                         hint="burn_rate(minutes, window, target) tells how fast the budget burns over a window.")
+
+
+def error_budget_exercise(n_requests: int, target: float) -> Exercise:
+    """The number of failed requests that an availability objective allows in a period.
+
+    Introduced in ``notebooks/12-planning-for-operations.ipynb``. The budget
+    ``(1 - target) * n_requests`` need not be whole, so it is a number.
+
+    Examples
+    --------
+    >>> exercise = error_budget_exercise(10_000, 0.999)
+    >>> exercise.check(10).passed, exercise.check(9990).reason[:24]
+    (True, 'That is how many request')
+    """
+    allowed = (1 - target) * n_requests
+    return Exercise.number("error budget", allowed, relative=1e-6, mistakes={
+        target * n_requests: "That is how many requests must succeed. The budget is the failures the objective "
+                             "allows: the share 1 - target of all requests.",
+        1 - target: "That is the allowed share of failures; the exercise asks for a number of requests: multiply "
+                    "it by the number of requests.",
+        100 * (1 - target): "That is the allowed share of failures as a percentage; the exercise asks for a number "
+                            "of requests.",
+    }, hint="An availability objective of 99.9% allows 0.1% of the requests to fail.")
+
+
+def incident_budget_exercise(ok_during: Any, allowed: float, failed_in_period: int) -> Exercise:
+    """The share of the period's error budget that the failures during an incident used up.
+
+    Introduced in ``notebooks/12-planning-for-operations.ipynb``.
+
+    Examples
+    --------
+    >>> incident_budget_exercise([True, False, False, True], allowed=4.0, failed_in_period=3).check(0.5).passed
+    True
+    """
+    ok = np.asarray(ok_during, dtype=bool)
+    failed = int((~ok).sum())
+    expected = failed / allowed
+    mistakes = {float((~ok).mean()) if ok.size else -1.0:
+                "That is the share of requests that failed during the incident. The budget is counted in failed "
+                "requests over the whole period: divide the incident's failures by the budget.",
+                failed / max(failed_in_period, 1): "That is the incident's share of all failures of the period; the "
+                                                   "question asks about the budget the objective allows.",
+                float(failed): "That is the number of failed requests; divide it by the budget."}
+    return Exercise.number("incident's share of the budget", expected, relative=1e-3, mistakes={
+        k: v for k, v in mistakes.items() if abs(k - expected) > 1e-3 * abs(expected)},
+        hint="Count the failed requests during the incident and divide by the number the budget allows.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 200_000, availability_target: float = 0.999,
+                      **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/12-planning-for-operations.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=2000))
+    ['alert_rule', 'error_budget', 'incident_budget']
+    """
+    requests = simulate_requests(n_samples, seed=seed)
+    log = requests.frame
+    begin, end = requests.incident
+    during = log[(log["time"] >= begin) & (log["time"] < end)]
+    budget = error_budget(log["ok"], availability_target)
+    return {"error_budget": error_budget_exercise(len(log), availability_target),
+            "alert_rule": alert_rule_exercise(target=availability_target),
+            "incident_budget": incident_budget_exercise(during["ok"], budget.allowed, budget.failed)}

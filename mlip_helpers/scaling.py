@@ -22,11 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
 __all__ = [
     "MapReduceResult", "combine", "count_by", "hash_partition", "map_reduce",
     "mean_of_pairs", "row_chunks", "stable_hash", "sum_count_by", "total",
+    "NOTEBOOK", "combinable_statistic_exercise", "events_replayed_exercise", "lecture_exercises",
+    "pooled_mean_exercise", "pooled_mean_solution",
 ]
 
 
@@ -209,3 +212,122 @@ def map_reduce(chunks: Sequence, mapper: Callable, reducer: Callable, *, executo
     else:
         partials = list(executor.map(mapper, chunks))
     return combine(partials, reducer)
+
+
+# --- the exercises of notebook 11 ------------------------------------------------------------------------------
+
+NOTEBOOK = "11-scaling-data"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+
+
+def pooled_mean_solution(partials: Sequence[Mapping], key: Hashable) -> float:
+    """Worked solution: the mean of ``key`` from the mappers' ``{key: (sum, count)}`` partial results.
+
+    Introduced in ``notebooks/11-scaling-data.ipynb``: pool the sums and the
+    counts of every partition that saw the key, then divide once.
+
+    Examples
+    --------
+    >>> pooled_mean_solution([{"a": (30.0, 3)}, {"a": (10.0, 1), "b": (2.0, 1)}], "a")
+    10.0
+    """
+    pairs = [partial[key] for partial in partials if key in partial]
+    return math.fsum(s for s, _ in pairs) / sum(c for _, c in pairs)
+
+
+def _mean_of_means(partials: Sequence[Mapping], key: Hashable) -> float:
+    return float(np.mean([p[key][0] / p[key][1] for p in partials if key in p]))
+
+
+def _every_partition(partials: Sequence[Mapping], key: Hashable) -> float:
+    return sum(p[key][0] for p in partials) / sum(p[key][1] for p in partials)
+
+
+def _pooled_case(label: str, partials: list[dict], key: str, why: str) -> Case:
+    expected = pooled_mean_solution(partials, key)
+    return Case(label, (partials, key), lambda out: math.isclose(float(out), expected, rel_tol=1e-9, abs_tol=1e-9),
+                why, raises=KeyError)  # a KeyError is the known mistake of this case, explained by ``why``
+
+
+def pooled_mean_exercise() -> Exercise:
+    """Build-it: a reducer ``pooled_mean(partials, key)`` that pools the mappers' (sum, count) pairs.
+
+    Introduced in ``notebooks/11-scaling-data.ipynb``. The hidden cases have
+    partitions of very different sizes and keys that some partitions never saw.
+
+    Examples
+    --------
+    >>> pooled_mean_exercise().check(pooled_mean_solution).passed
+    True
+    """
+    sizes = "that is not the mean of all rows behind the pairs; partitions hold different numbers of rows, so " \
+            "add up the sums and the counts first and divide once (a mean of the partitions' means is wrong)."
+    return Exercise.code("pooled mean", cases=[
+        _pooled_case("partitions of very different sizes", [{"UA": (300.0, 30)}, {"UA": (-2.0, 1)},
+                                                            {"UA": (40.0, 9)}], "UA", sizes),
+        _pooled_case("a key that one partition never saw", [{"UA": (12.0, 4)}, {"AA": (5.0, 1)}, {"UA": (-6.0, 2)}],
+                     "UA", "a partition without rows for the key sends no pair for it; skip such partitions."),
+        _pooled_case("a single partition with two keys", [{"DL": (17.5, 7), "UA": (1.0, 1)}], "DL",
+                     "with one partition, the result is its sum divided by its count for the key asked for."),
+        _pooled_case("early arrivals only (negative delays)", [{"B6": (-40.0, 8)}, {"B6": (-3.0, 3)}], "B6", sizes),
+    ], solution=pooled_mean_solution, mistakes={
+        _mean_of_means: sizes,
+        _every_partition: "a partition without rows for the key sends no pair for it; skip such partitions.",
+    }, hint="Collect the (sum, count) pairs of the key from the partitions that have it.")
+
+
+def combinable_statistic_exercise() -> Exercise:
+    """Which statistic one small partial result per partition cannot give exactly (the median).
+
+    Introduced in ``notebooks/11-scaling-data.ipynb``.
+
+    Examples
+    --------
+    >>> combinable_statistic_exercise().check("count").reason
+    'Counts simply add up across partitions.'
+    """
+    return Exercise.choice("combinable statistic", "median", {
+        "mean": "The mean can be combined exactly: each partition sends (sum, count), as in exercise 1.",
+        "maximum": "The largest of the partitions' maxima is the overall maximum: one number per partition suffices.",
+        "count": "Counts simply add up across partitions.",
+        "median": "A median needs the whole distribution: the median of the partitions' medians is not the "
+                  "median of all rows.",
+    }, hint="Try each statistic on two partitions of unequal size and compare with the whole table.")
+
+
+def events_replayed_exercise(target: int, every: int) -> Exercise:
+    """How many events a rebuild after ``target`` events replays with a snapshot every ``every`` events.
+
+    Introduced in ``notebooks/11-scaling-data.ipynb``.
+
+    Examples
+    --------
+    >>> events_replayed_exercise(23_456, 5_000).check(23_456).passed
+    False
+    """
+    mistakes = {target: "That is a rebuild from the very beginning. The snapshot taken just before the target "
+                        "already holds the state up to that point; only the events after it are replayed.",
+                every - target % every: "Replay runs forward, from the snapshot before the target, not back from "
+                                        "the next one.",
+                target // every: "That is the number of snapshots before the target; the question asks for the "
+                                 "events replayed after the last of them."}
+    expected = target % every
+    return Exercise.count("events replayed", expected, mistakes={k: v for k, v in mistakes.items() if k != expected},
+                          hint="The latest snapshot at or before the target covers a whole multiple of `every` events.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 336776, snapshot_every: int = 10000,
+                      **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/11-scaling-data.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=300))
+    ['combinable_statistic', 'events_replayed', 'pooled_mean']
+    """
+    from mlip_helpers.eventlog import planted_rating_events
+
+    n_events = len(planted_rating_events(n_samples, seed=seed))
+    every = min(snapshot_every, max(1, n_events // 8))
+    return {"pooled_mean": pooled_mean_exercise(), "combinable_statistic": combinable_statistic_exercise(),
+            "events_replayed": events_replayed_exercise(int(0.78 * n_events), every)}

@@ -13,8 +13,11 @@ import pytest
 from mlip_helpers.accountability import (
     AuditTrail,
     exercise,
+    first_break_exercise,
+    first_break_solution,
     game_linear_model,
     make_strategic_applicants,
+    record_digest,
     repay_probability,
     review_tradeoff,
 )
@@ -147,7 +150,11 @@ def test_exercises_explain_known_mistakes():
     assert ex.check(0.5).passed
     assert "after" in ex.check(0.75).reason
     assert "count" in ex.check(2).reason
-    forged = _trail(4)
-    assert exercise("tampered_record", trail=forged).check(-1).passed
+    verifier = first_break_exercise()
+    assert verifier.kind == "code" and verifier.check(first_break_solution).passed
+    own_hash = verifier.check(
+        lambda records: next((i for i, r in enumerate(records) if record_digest(r) != r.hash), None))
+    assert not own_hash.passed and "recomputed hash" in own_hash.reason
+    assert first_break_solution(_trail(4).records) is None
     with pytest.raises(ExerciseError):
         exercise("nope")

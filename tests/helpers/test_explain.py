@@ -172,12 +172,14 @@ def test_exercises_accept_right_answers_and_name_the_mistakes():
     accuracy = np.mean(surrogate.tree.predict(X[150:]) == y[150:])
     if abs(accuracy - surrogate.fidelity) > 1e-3:
         assert "true labels" in fidelity.check(accuracy).reason
-    table = explain.counterfactuals(bank, pd.Series({"income": 40, "debt": 25, "savings": 10, "age": 22}),
-                                    {"income": [50], "debt": [15], "savings": [20], "age": [25]}, target=1,
-                                    scale={"income": 20, "debt": 10, "savings": 20, "age": 10})
-    choice = explain.exercise("actionable_counterfactual", table=table, immutable=["age"])
-    assert choice.check("income 40 -> 50, savings 10 -> 20").passed
-    assert "cannot make" in choice.check("income 40 -> 50, age 22 -> 25").reason
+    search = explain.counterfactual_exercise()
+    assert search.kind == "code" and search.check(explain.counterfactual_solution).passed
+    careless = search.check(lambda predict, applicant, options, immutable: explain.counterfactuals(
+        predict, applicant, options, target=1).iloc[0][list(applicant.index)])
+    assert not careless.passed and "cannot change" in careless.reason
+    found = explain.counterfactual_solution(bank, pd.Series({"income": 40, "debt": 25, "savings": 10, "age": 22}),
+                                            {"income": [50], "debt": [15], "savings": [20], "age": [25]}, ["age"])
+    assert found.to_dict() == {"income": 50, "debt": 25, "savings": 20, "age": 22}
     harmful = explain.exercise("most_harmful", influence=[0.1, -0.2, 0.3])
     assert harmful.check(1).passed and "most helpful" in harmful.check(2).reason
     with pytest.raises(ExerciseError):

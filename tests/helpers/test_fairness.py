@@ -10,7 +10,7 @@ from fairlearn.metrics import (demographic_parity_difference, equalized_odds_dif
 from fairlearn.postprocessing import ThresholdOptimizer
 from sklearn.linear_model import LogisticRegression
 
-from mlip_helpers import fairness
+from mlip_helpers import fairgoals, fairness
 from mlip_helpers.bias import make_base_rates, make_decision_log
 from mlip_helpers.errors import ExerciseError, InputError
 
@@ -140,18 +140,21 @@ def test_model_card_and_datasheet_carry_computed_numbers():
 
 
 def test_exercises_accept_the_right_numbers_and_name_the_mistakes():
-    fpr = fairness.exercise("group_fpr", y_true=TRUE, y_pred=PRED, groups=GROUP, group="b")
-    assert fpr.check(2 / 3).passed
-    assert "true positive rate" in fpr.check(1.0).reason and "selection rate" in fpr.check(5 / 6).reason
     gap = fairness.exercise("perfect_parity_gap", data=make_base_rates(n_samples=1000, seed=0))
     assert gap.check(0.2).passed and "equalized-odds" in gap.check(0).reason
     loop = fairness.simulate_credit_loop(n_samples=1000, seed=0)
-    growth = fairness.exercise("score_gap_growth", loop=loop)
+    growth = fairgoals.score_gap_growth_exercise(loop)
     assert growth.check(loop.gap().iloc[-1] - loop.gap().iloc[0]).passed
     assert "last round" in growth.check(loop.gap().iloc[-1]).reason
-    table = fairness.monitor_parity(make_decision_log(seed=0), max_gap=0.1)
-    alarm = fairness.exercise("first_alarm", table=table)
-    assert alarm.check(12).passed and "numbered from 0" in alarm.check(13).reason
+    odds = fairness.equalized_odds_exercise()
+    assert odds.check(fairness.equalized_odds_solution).passed
+    tpr_only = odds.check(
+        lambda y, p, g: pd.Series(p[y == 1]).groupby(g[y == 1]).mean().agg(lambda r: r.max() - r.min()))
+    assert not tpr_only.passed and "larger of the two gaps" in tpr_only.reason
+    requirement = fairgoals.violates_exercise()
+    assert requirement.check(fairgoals.violates_solution).passed
+    assert "too few decisions" in requirement.check(lambda week, max_gap, n: bool(
+        week.groupby("group")["approved"].mean().agg(lambda r: r.max() - r.min()) > max_gap)).reason
     assert fairness.exercise("threshold_criterion").check("anti-classification").passed
     with pytest.raises(ExerciseError):
         fairness.exercise("nope")
