@@ -23,7 +23,11 @@ from mlip_helpers.checker import Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
 __all__ = [
+    "NOTEBOOK",
+    "QUASI_IDENTIFIERS",
     "LinkageData",
+    "generalize",
+    "lecture_exercises",
     "MembershipResult",
     "exercise",
     "k_anonymity",
@@ -194,21 +198,23 @@ def laplace_count(true_count: float, epsilon: float, *, size: int | None = None,
 def _reidentified(linked: pd.DataFrame, true_name: Any) -> Exercise:
     named = linked["name"].notna().to_numpy()
     right = named & (linked["name"].to_numpy(dtype=object) == np.asarray(true_name, dtype=object))
-    return Exercise.number("reidentified", int(right.sum()), tolerance=0, mistakes={
-        float(right.mean()): "That is a share; the exercise asks for the number of released records.",
-        float((linked["candidates"] <= 2).sum()): "Two candidates is not a re-identification: count rows with "
-                                                  "exactly one matching person.",
-        float(len(linked)): "Not every record has a unique match; count those with candidates == 1.",
-    }, hint="A record is re-identified when exactly one public person shares its quasi-identifiers.")
+    expected = int(right.sum())
+    mistakes = {int((linked["candidates"] <= 2).sum()): "Two candidates is not a re-identification: count rows with "
+                                                        "exactly one matching person.",
+                len(linked): "Not every record has a unique match; count those with exactly one candidate.",
+                int(named.sum()) - expected if named.sum() > expected else -1:
+                    "That counts the wrong names: compare linked names with the planted truth."}
+    return Exercise.count("reidentified", expected,
+                          mistakes={k: v for k, v in mistakes.items() if k != expected and k >= 0},
+                          hint="A record is re-identified when exactly one public person shares its quasi-identifiers.")
 
 
 def _k_value(frame: pd.DataFrame, quasi_identifiers: Sequence[str]) -> Exercise:
     sizes = frame.groupby(list(quasi_identifiers), dropna=False).size()
-    mistakes = {float(len(sizes)): "That is the number of groups, not the size of the smallest.",
-                float(sizes.median()): "That is a typical group; k is the size of the smallest group.",
-                float(sizes.max()): "That is the largest group; k-anonymity is limited by the *smallest* one."}
-    mistakes.pop(float(sizes.min()), None)
-    return Exercise.number("k_value", int(sizes.min()), tolerance=0, mistakes=mistakes,
+    mistakes = {int(len(sizes)): "That is the number of groups, not the size of the smallest.",
+                int(sizes.max()): "That is the largest group; k-anonymity is limited by the *smallest* one."}
+    mistakes.pop(int(sizes.min()), None)
+    return Exercise.count("k_value", int(sizes.min()), mistakes=mistakes,
                            hint="Group the rows by all quasi-identifiers together and take the smallest group size.")
 
 
@@ -231,3 +237,37 @@ def exercise(name: str, **data: Any) -> Exercise:
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+NOTEBOOK = "21-security-privacy"
+"""The lecture notebook whose privacy exercises :func:`lecture_exercises` builds (the others: security)."""
+QUASI_IDENTIFIERS = ["zip", "birth_date", "sex"]
+"""The columns the released records share with the public list in the notebook."""
+
+
+def generalize(frame: pd.DataFrame, zip_digits: int, date: str) -> pd.DataFrame:
+    """Coarsen quasi-identifiers: keep ``zip_digits`` of the ZIP code and the day, year or decade of birth.
+
+    Introduced in ``notebooks/21-security-privacy.ipynb``.
+
+    Examples
+    --------
+    >>> generalize(pd.DataFrame({"zip": ["15213"], "birth_date": ["1984-03-07"]}), 3, "year").iloc[0].tolist()
+    ['152**', '1984']
+    """
+    keep = {"day": 10, "year": 4, "decade": 3}[date]
+    return frame.assign(zip=frame["zip"].str[:zip_digits].str.ljust(5, "*"), birth_date=frame["birth_date"].str[:keep])
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 1000, **_: Any) -> dict[str, Exercise]:
+    """The privacy exercises of ``notebooks/21-security-privacy.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=200))
+    ['k_value', 'reidentified']
+    """
+    town = make_linkable_records(n_samples=n_samples, seed=seed)
+    linked = link_records(town.released, town.public, on=QUASI_IDENTIFIERS)
+    return {"reidentified": _reidentified(linked, town.true_name),
+            "k_value": _k_value(generalize(town.released, 3, "decade"), QUASI_IDENTIFIERS)}

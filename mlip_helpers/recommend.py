@@ -11,17 +11,24 @@ popularity list with fake ratings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
 __all__ = [
+    "NOTEBOOK",
+    "STARS",
     "BiasModel",
+    "bad_rows_exercise",
+    "bad_rows_solution",
+    "lecture_exercises",
+    "planted_batch",
     "damped_means",
     "exercise",
     "fit_biases",
@@ -177,27 +184,28 @@ def shilling_needed(ratings: pd.DataFrame, target: Any, *, k: int = 20, damping:
 
 def _bad_rows(report: Any) -> Exercise:
     rows, violations = len(report.bad_rows), len(report.violations)
-    mistakes = {float(violations): "That counts violations; one bad row can break several checks. Count rows."}
-    mistakes.pop(float(rows), None)
-    return Exercise.number("bad_rows", rows, tolerance=0, mistakes=mistakes,
-                           hint="report.bad_rows lists each offending row once.")
+    mistakes = {violations: "That counts violations; one bad row can break several checks. Count rows."}
+    mistakes.pop(rows, None)
+    return Exercise.count("bad_rows", rows, mistakes=mistakes, hint="report.bad_rows lists each offending row once.")
 
 
 def _ab_difference(result: Any, planted: float) -> Exercise:
-    return Exercise.number("ab_difference", result.rate_b - result.rate_a, tolerance=5e-5, mistakes={
-        float(planted): "That is the true effect we planted; the experiment can only *estimate* it from users.",
-        float(result.rate_a - result.rate_b): "That is A minus B; the question asks for B minus A.",
-        float(result.p_value): "That is the p-value, not the difference in rates.",
-    }, hint="Compute each group's share of watched-to-the-end sessions, then subtract A's from B's.")
+    expected = result.rate_b - result.rate_a
+    mistakes = {float(planted): "That is the true effect we planted; the experiment can only *estimate* it from users.",
+                float(result.rate_a - result.rate_b): "That is A minus B; the question asks for B minus A.",
+                float(result.p_value): "That is the p-value, not the difference in rates."}
+    return Exercise.number("ab_difference", expected, tolerance=1e-9, mistakes={
+        k: v for k, v in mistakes.items() if abs(k - expected) > 1e-9},
+        hint="Compute each group's share of watched-to-the-end sessions, then subtract A's from B's.")
 
 
 def _fake_ratings(ratings: pd.DataFrame, target: Any, k: int, damping: float) -> Exercise:
     needed = shilling_needed(ratings, target, k=k, damping=damping)
-    return Exercise.number("fake_ratings", needed, tolerance=0, mistakes={
-        float(needed - 1): "One short: with that many the movie lands just outside the list.",
-        float(needed + 1): "One more than needed: check whether one fewer already makes the list.",
-    }, hint="Add n ratings of 5 for the target, recompute damped_means, and find the smallest n that makes the "
-            "top k.")
+    return Exercise.count("fake_ratings", needed, mistakes={
+        needed - 1: "One short: with that many the movie lands just outside the list.",
+        needed + 1: "One more than needed: check whether one fewer already makes the list.",
+    }, hint="Add fake five-star ratings for the target, recompute damped_means, and find the smallest number that "
+            "makes the list.")
 
 
 _EXERCISES = {"bad_rows": _bad_rows, "ab_difference": _ab_difference, "fake_ratings": _fake_ratings}
@@ -219,3 +227,154 @@ def exercise(name: str, **data: Any) -> Exercise:
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+# --- the exercises of notebook 23 ------------------------------------------------------------------------------
+
+NOTEBOOK = "23-summary"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+STARS = tuple(np.arange(1, 11) / 2)
+"""The star values MovieLens accepts: 0.5 to 5 in half steps."""
+FIRST_TIME, LAST_TIME = pd.Timestamp("1995-01-01").timestamp(), pd.Timestamp("2016-12-31").timestamp()
+"""The plausible range of rating timestamps (Unix seconds)."""
+
+
+def planted_batch(ratings: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """An incoming batch of 200 ratings with six planted faults (rows 0 to 4 and the last row).
+
+    Introduced in ``notebooks/23-summary.ipynb``: a six-star rating, a rating
+    typed as text, a missing user, a timestamp in the future, one row that
+    breaks two checks, and a rating delivered twice.
+    """
+    batch = ratings.sample(n=200, random_state=seed).astype({"userId": object, "rating": object})
+    batch.iloc[0, batch.columns.get_loc("rating")] = 6.0
+    batch.iloc[1, batch.columns.get_loc("rating")] = "five"
+    batch.iloc[2, batch.columns.get_loc("userId")] = None
+    batch.iloc[3, batch.columns.get_loc("timestamp")] = int(pd.Timestamp("2031-01-01").timestamp())
+    batch = pd.concat([batch, batch.iloc[[10]]])  # the same rating delivered twice
+    batch.iloc[4, batch.columns.get_loc("rating")] = 0.0
+    batch.iloc[4, batch.columns.get_loc("timestamp")] = 0
+    return batch.reset_index(drop=True)
+
+
+def _whole_positive(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and value == value and float(value).is_integer() and value >= 1
+
+
+def bad_rows_solution(batch: pd.DataFrame) -> list[int]:
+    """Worked solution: positions of the rows to hold back, each once, in order.
+
+    Introduced in ``notebooks/23-summary.ipynb``. A row is bad when an id is
+    missing or not a whole number of at least 1, the rating is not one of
+    :data:`STARS`, the timestamp lies outside 1995 to 2016, or its
+    (userId, movieId) pair already appeared in an earlier row.
+
+    Examples
+    --------
+    >>> batch = pd.DataFrame({"userId": [1, 1, None], "movieId": [5, 5, 6], "rating": [4.0, 4.0, 3.0],
+    ...                       "timestamp": [9e8, 9e8, 9e8]})
+    >>> bad_rows_solution(batch)
+    [1, 2]
+    """
+    bad, seen = [], set()
+    for position, (user, movie, rating, time) in enumerate(
+            batch[["userId", "movieId", "rating", "timestamp"]].itertuples(index=False)):
+        ids_ok = _whole_positive(user) and _whole_positive(movie)
+        rating_ok = not isinstance(rating, (str, bool)) and rating in STARS
+        time_ok = _whole_positive(time) and FIRST_TIME <= time <= LAST_TIME
+        key = (user, movie)
+        if not (ids_ok and rating_ok and time_ok) or key in seen:
+            bad.append(position)
+        seen.add(key)
+    return bad
+
+
+def _hidden_batch(faults: Mapping[str, Any]) -> pd.DataFrame:
+    rng = np.random.default_rng(23)
+    frame = pd.DataFrame({"userId": rng.integers(1, 600, 30), "movieId": rng.integers(1, 9000, 30),
+                          "rating": rng.choice(STARS, 30), "timestamp": rng.integers(int(FIRST_TIME) + 1,
+                                                                                      int(LAST_TIME) - 1, 30)})
+    frame = frame.drop_duplicates(["userId", "movieId"]).reset_index(drop=True).astype(object)
+    for (row, column), value in faults.items():
+        if column == "duplicate of":
+            frame.iloc[row] = frame.iloc[value]
+        else:
+            frame.iloc[row, frame.columns.get_loc(column)] = value
+    return frame
+
+
+def _no_duplicates(batch: pd.DataFrame) -> list[int]:
+    return [i for i in bad_rows_solution(batch) if not (batch.iloc[i]["userId"], batch.iloc[i]["movieId"]) in
+            {(u, m) for u, m in batch.iloc[:i][["userId", "movieId"]].itertuples(index=False)}
+            or not _whole_positive(batch.iloc[i]["userId"]) or batch.iloc[i]["rating"] not in STARS]
+
+
+def _range_only(batch: pd.DataFrame) -> list[int]:
+    ratings = pd.to_numeric(batch["rating"], errors="coerce")
+    return [i for i, r in enumerate(ratings) if not 0.5 <= r <= 5]
+
+
+_HALF = ("a rating must be one of the star values, 0.5 to 5 in half steps: a value in range but between steps, or a "
+         "rating typed as text, is bad too.")
+_IDS = "a missing user or a user id that is not a whole number of at least 1 makes a row bad."
+_TIME = "a timestamp in the future or before 1995 makes a row bad."
+_TWICE = ("a (userId, movieId) pair that already appeared in an earlier row is a duplicate: hold back the later "
+          "copy, keep the first.")
+_ONCE = "a row that breaks several checks is still one row: list each bad row once, in order."
+
+
+def bad_rows_exercise() -> Exercise:
+    """Build-it: ``bad_rows(batch)``, a schema check on incoming ratings, run on hidden batches.
+
+    Introduced in ``notebooks/23-summary.ipynb``. Each hidden batch plants
+    faults of one kind; the answer is the list of row positions to hold back.
+
+    Examples
+    --------
+    >>> bad_rows_exercise().check(bad_rows_solution).passed
+    True
+    """
+    batches = (
+        ("ratings between the star steps and typed as text", {(3, "rating"): 4.2, (7, "rating"): "four",
+                                                             (9, "rating"): 0.0}, _HALF),
+        ("missing and odd user ids", {(2, "userId"): None, (5, "userId"): -3, (11, "userId"): 2.5}, _IDS),
+        ("timestamps out of range", {(4, "timestamp"): int(pd.Timestamp("2031-01-01").timestamp()),
+                                     (6, "timestamp"): 0}, _TIME),
+        ("a rating delivered twice", {(12, "duplicate of"): 3}, _TWICE),
+        ("a row that breaks three checks", {(8, "rating"): 7.0, (8, "timestamp"): 0, (8, "userId"): None}, _ONCE),
+    )
+    cases = [Case(label, (_hidden_batch(faults),),
+                  lambda out, e=bad_rows_solution(_hidden_batch(faults)): list(map(int, out)) == e, why)
+             for label, faults, why in batches]
+    return Exercise.code("bad rows", cases=cases, solution=bad_rows_solution,
+                         mistakes={_range_only: _HALF, _no_duplicates: _TWICE},
+                         hint="check each row in order and remember the (userId, movieId) pairs already seen.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 671, ab_users: int = 20_000, **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/23-summary.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=60, ab_users=2000))
+    ['ab_difference', 'bad_rows', 'build_bad_rows', 'fake_ratings']
+    """
+    from mlip_helpers.dataquality import Column, Schema, validate
+    from mlip_helpers.experiments import simulate_ab_test, two_proportion_test
+
+    ratings = load_movielens(n_users=n_samples, seed=seed)
+    schema = Schema(columns=(Column("userId", "integer", min=1), Column("movieId", "integer", min=1),
+                             Column("rating", "number", allowed=STARS),
+                             Column("timestamp", "integer", min=FIRST_TIME, max=LAST_TIME)), key=("userId", "movieId"))
+    report = validate(planted_batch(ratings, seed)[["userId", "movieId", "rating", "timestamp"]], schema)
+    ab = simulate_ab_test(n_users=ab_users, base_rate=0.30, effect=0.015, seed=seed)
+    groups = ab.users.groupby("group")["converted"].agg(["sum", "size"])
+    ab_result = two_proportion_test(int(groups.loc["A", "sum"]), int(groups.loc["A", "size"]),
+                                    int(groups.loc["B", "sum"]), int(groups.loc["B", "size"]))
+    train, _ = temporal_split(ratings, test_share=0.2)
+    counts = train.groupby("movieId").size()
+    target = counts[counts == 1].index.min()
+    return {"bad_rows": _bad_rows(report), "build_bad_rows": bad_rows_exercise(),
+            "ab_difference": _ab_difference(ab_result, ab.effect),
+            "fake_ratings": _fake_ratings(train, target, 20, 5)}

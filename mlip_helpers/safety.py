@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
-__all__ = ["Claim", "GuardOutcome", "Guardrail", "exercise", "hill_climb", "robustness_radius",
+__all__ = ["NOTEBOOK", "TOAST_SENSORS", "Claim", "GuardOutcome", "Guardrail", "exercise", "guard_exercise",
+           "guard_solution", "hill_climb", "lecture_exercises", "make_toasts", "robustness_radius",
            "sampled_robustness"]
 
 _DUAL = {"inf": 1, "2": 2, "1": np.inf}
@@ -213,21 +215,23 @@ class Claim:
 def _nonrobust_count(radius: Any, epsilon: float, sampled_robust: Any) -> Exercise:
     radius, found = np.asarray(radius), ~np.asarray(sampled_robust, dtype=bool)
     fragile = radius <= epsilon
-    return Exercise.number("nonrobust_count", int(fragile.sum()), tolerance=0, mistakes={
-        float(found.sum()): "That is what random testing found. Sampling only refutes robustness: it missed "
-                            "predictions that a worst-case perturbation flips. Use the exact radius.",
-        float(fragile.mean()): "That is a share; the exercise asks for the number of test patients.",
-        float((~fragile).sum()): "That counts the robust predictions; count those that are not.",
-    }, hint="A prediction is not robust at epsilon when its radius is at most epsilon.")
+    expected = int(fragile.sum())
+    mistakes = {int(found.sum()): "That is what random testing found. Sampling only refutes robustness: it missed "
+                                  "predictions that a worst-case perturbation flips. Use the exact radius.",
+                int((~fragile).sum()): "That counts the robust predictions; count those that are not."}
+    return Exercise.count("nonrobust_count", expected, mistakes={k: v for k, v in mistakes.items() if k != expected},
+                          hint="A prediction is not robust at epsilon when its radius is at most epsilon.")
 
 
 def _hazard_count(commands: Any, limit: float) -> Exercise:
     commands = np.asarray(commands, dtype=float)
     hazardous = ~(commands <= limit)  # NaN and infinities count as hazardous
-    return Exercise.number("hazard_count", int(hazardous.sum()), tolerance=0, mistakes={
-        0.0: "Zero is the count *after* the guardrail. The question is about the model's own commands.",
-        float(hazardous.mean()): "That is a share; the exercise asks for the number of toasts.",
-    }, hint=f"Count the model's commands above {limit:g} seconds.")
+    expected = int(hazardous.sum())
+    mistakes = {0: "Zero is the count *after* the guardrail. The question is about the model's own commands.",
+                int((commands > limit).sum()): "Commands that are not numbers (NaN) are hazardous too: a toaster "
+                                               "cannot know when to stop."}
+    return Exercise.count("hazard_count", expected, mistakes={k: v for k, v in mistakes.items() if k != expected},
+                          hint="Count the model's commands above the limit.")
 
 
 def _best_level(true_reward: Callable[[np.ndarray], np.ndarray], proxy_reward: Callable[[np.ndarray], np.ndarray],
@@ -236,7 +240,8 @@ def _best_level(true_reward: Callable[[np.ndarray], np.ndarray], proxy_reward: C
     best, proxy_best = float(grid[np.argmax(true_reward(grid))]), float(grid[np.argmax(proxy_reward(grid))])
     mistakes = {proxy_best: "That level maximizes clicks, the proxy. The question is about satisfaction.",
                 float(reached): "That is where the optimizer ended up, chasing clicks."}
-    return Exercise.number("best_level", best, tolerance=0.01, mistakes=mistakes,
+    return Exercise.number("best_level", best, tolerance=0.01, mistakes={
+        k: v for k, v in mistakes.items() if abs(k - best) > 0.01},
                            hint="Evaluate the true reward on a fine grid of levels and take the argmax.")
 
 
@@ -252,9 +257,142 @@ def exercise(name: str, **data: Any) -> Exercise:
     Examples
     --------
     >>> ex = exercise("hazard_count", commands=[100.0, 900.0, float("nan")], limit=240)
-    >>> ex.check(2).passed, ex.check(0).reason[:27]
-    (True, 'Zero is the count *after* t')
+    >>> ex.check(2).passed, ex.check(0).reason[:27], ex.check(1).reason[:29]
+    (True, 'Zero is the count *after* t', 'Commands that are not numbers')
     """
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+# --- the exercises of notebook 20 ------------------------------------------------------------------------------
+
+NOTEBOOK = "20-safety"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+TOAST_SENSORS = ["thickness_mm", "moisture_pct", "darkness", "start_temp_c"]
+"""The toaster's sensors, the inputs of its toasting-time model."""
+
+
+def make_toasts(n: int, rng: np.random.Generator, frozen_share: float = 0.0, glitch_share: float = 0.0) -> pd.DataFrame:
+    """Simulated toasts: sensors, the ideal toasting time ``ideal_s``, and whether the moisture sensor glitched.
+
+    Introduced in ``notebooks/20-safety.ipynb``. The ideal time grows with
+    thickness, moisture and darkness; frozen bread (-18 degrees C) needs
+    longer; a glitching moisture sensor reads 999.
+
+    Examples
+    --------
+    >>> make_toasts(3, np.random.default_rng(0)).columns.tolist()
+    ['thickness_mm', 'moisture_pct', 'darkness', 'start_temp_c', 'ideal_s', 'glitch']
+    """
+    frame = pd.DataFrame({"thickness_mm": rng.uniform(8, 25, n), "moisture_pct": rng.uniform(20, 45, n),
+                          "darkness": rng.integers(1, 6, n).astype(float),
+                          "start_temp_c": np.where(rng.random(n) < frozen_share, -18.0, 20.0)})
+    frame["ideal_s"] = (30 + 3 * frame["thickness_mm"] + 1.2 * frame["moisture_pct"] + 15 * frame["darkness"]
+                        + 1.5 * (20 - frame["start_temp_c"]) + rng.normal(0, 5, n))
+    frame["glitch"] = rng.random(n) < glitch_share  # the moisture sensor saturates
+    frame.loc[frame["glitch"], "moisture_pct"] = 999.0
+    return frame
+
+
+def guard_solution(commands: Any, limit: float) -> np.ndarray:
+    """Worked solution: clamp every command to [0, limit]; anything that is not a finite number becomes 0.
+
+    Introduced in ``notebooks/20-safety.ipynb``.
+
+    Examples
+    --------
+    >>> guard_solution([90.0, 1e6, float("nan"), -3.0], 240.0).tolist()
+    [90.0, 240.0, 0.0, 0.0]
+    """
+    raw = np.asarray(commands, dtype=float)
+    return np.where(np.isfinite(raw), np.clip(raw, 0.0, limit), 0.0)
+
+
+def _clip_only(commands: Any, limit: float) -> np.ndarray:
+    return np.clip(np.asarray(commands, dtype=float), 0.0, limit)
+
+
+def _cap_only(commands: Any, limit: float) -> np.ndarray:
+    return np.where(np.asarray(commands, dtype=float) > limit, limit, commands)
+
+
+def _safe(limit: float) -> Callable[[Any], bool]:
+    def accept(out: Any) -> bool:
+        values = np.asarray(out, dtype=float)
+        return bool(values.ndim == 1 and np.all(np.isfinite(values)) and np.all((values >= 0) & (values <= limit)))
+    return accept
+
+
+def _unchanged(commands: np.ndarray) -> Callable[[Any], bool]:
+    return lambda out: bool(np.allclose(np.asarray(out, dtype=float), commands))
+
+
+_NOT_NUMBERS = ("this model returns NaN, infinities and negative times, and some of your outputs are not a time "
+                "between 0 and the limit: a comparison with NaN is always False, so clip alone lets NaN through. "
+                "Replace what is not a finite number by a safe value.")
+_TOO_LONG = "this model asks for absurdly long times, and some of your outputs still exceed the limit."
+_TOUCHED = ("every command of this model is already safe, yet your guardrail changed some: a guardrail should step "
+            "in only where the command is unsafe.")
+
+
+def guard_exercise(limit: float = 240.0) -> Exercise:
+    """Build-it: a guardrail ``guard(commands, limit)`` checked against three hidden models' commands.
+
+    Introduced in ``notebooks/20-safety.ipynb``: a sensible model (whose safe
+    commands must pass unchanged), a broken one (NaN, infinities, negative
+    times) and an adversarial one (a million seconds).
+
+    Examples
+    --------
+    >>> guard_exercise().check(guard_solution).passed
+    True
+    """
+    rng = np.random.default_rng(20)
+    sensible = rng.uniform(60, limit - 20, 200)
+    broken = rng.normal(0, 5000, 200)
+    broken[::7], broken[3::11], broken[5::13] = np.nan, np.inf, -np.inf
+    adversarial = np.full(200, 1e6)
+    cases = [Case("a sensible model", (sensible, limit), _unchanged(sensible), _TOUCHED),
+             Case("an adversarial model", (adversarial, limit), _safe(limit), _TOO_LONG),
+             Case("a broken model", (broken, limit), _safe(limit), _NOT_NUMBERS)]
+    return Exercise.code("guardrail", cases=cases, solution=guard_solution,
+                         mistakes={_clip_only: _NOT_NUMBERS, _cap_only: _NOT_NUMBERS},
+                         hint="np.isfinite tells numbers from NaN and infinities; np.clip bounds the rest.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 2000, epsilon: float = 0.2, n_trials: int = 200,
+                      **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/20-safety.ipynb``, built for the notebook's parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=300, n_trials=20))
+    ['best_level', 'guard', 'hazard_count', 'nonrobust_count']
+    """
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    from mlip_helpers.datasets import load_sklearn
+
+    cancer = load_sklearn("breast_cancer")
+    X, y = cancer.drop(columns="target"), (cancer["target"] == "malignant").astype(int)
+    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
+    scaler = StandardScaler().fit(X_train)
+    Z_train, Z_test = scaler.transform(X_train), scaler.transform(X_test)
+    model = LogisticRegression(max_iter=1000).fit(Z_train, y_train)
+    radius = robustness_radius(model.coef_[0], model.intercept_[0], Z_test, norm="inf")
+    sampled = sampled_robustness(model.predict, Z_test, epsilon, n_trials=n_trials, seed=seed)
+    rng = np.random.default_rng(seed)
+    lab = make_toasts(500, rng)
+    toast_model = LinearRegression().fit(lab[TOAST_SENSORS], lab["ideal_s"])
+    commands = toast_model.predict(make_toasts(n_samples, rng, frozen_share=0.10, glitch_share=0.02)[TOAST_SENSORS])
+    users = np.random.default_rng(seed)
+    path = hill_climb(lambda level: users.binomial(10_000, 0.05 + 0.25 * level) / 10_000, start=0.1, step=0.1,
+                      n_steps=60, seed=seed)
+    return {"nonrobust_count": _nonrobust_count(radius, epsilon, sampled),
+            "hazard_count": _hazard_count(commands, 240.0),
+            "guard": guard_exercise(240.0),
+            "best_level": _best_level(lambda s: 0.5 + 0.6 * np.asarray(s) - 0.9 * np.asarray(s) ** 2,
+                                      lambda s: 0.05 + 0.25 * np.asarray(s), path[-1])}

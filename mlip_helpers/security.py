@@ -20,11 +20,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
 __all__ = [
+    "NOTEBOOK",
+    "RATE_LIMIT",
     "STRIDE",
+    "allow_solution",
+    "lecture_exercises",
+    "rate_limiter_exercise",
     "StolenModel",
     "evasion_curve",
     "exercise",
@@ -329,25 +334,16 @@ def threat_table(threats: Iterable[Sequence[str]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _poison_drop(curve: pd.DataFrame, attack: str, share: float, other: str) -> Exercise:
-    row = curve[(curve["attack"] == attack) & np.isclose(curve["share"], share)].iloc[0]
-    other_row = curve[(curve["attack"] == other) & np.isclose(curve["share"], share)].iloc[0]
-    return Exercise.number("poison_drop", row["drop"], tolerance=5e-4, mistakes={
-        float(row["accuracy"]): "That is the accuracy after poisoning; the exercise asks how much it *dropped*.",
-        float(100 * row["drop"]): "That is in percentage points; give the drop as a fraction, like the table.",
-        float(other_row["drop"]): f"That is the drop under '{other}'; look at the '{attack}' rows.",
-    }, hint=f"Find the row with attack '{attack}' and share {share} in the table; read its drop column.")
-
-
 def _queries_needed(n_features: int) -> Exercise:
-    return Exercise.number("queries_needed", n_features + 1, tolerance=0, mistakes={
-        float(n_features): "One short: the intercept is an unknown too, so one more equation is needed.",
-        float(2 * n_features): "Each query with its confidence gives one full equation, not half of one.",
+    return Exercise.count("queries_needed", n_features + 1, mistakes={
+        n_features: "One short: the intercept is an unknown too, so one more equation is needed.",
+        2 * n_features: "Each query with its confidence gives one full equation, not half of one.",
     }, hint="Count the unknowns of a logistic regression: one weight per feature, plus the intercept.")
 
 
 def _stealing_category() -> Exercise:
-    return Exercise.choice("stealing_category", "Information disclosure", list(STRIDE), mistakes={
+    return Exercise.choice("stealing_category", "Information disclosure", {
+        "Information disclosure": "The model's knowledge leaks: a loss of confidentiality, whatever the means.",
         "Tampering": "Stealing changes nothing in the model or its data; the attacker only learns from it.",
         "Denial of service": "The queries may load the service, but the harm is the copied model, a loss of "
                              "confidentiality.",
@@ -357,7 +353,7 @@ def _stealing_category() -> Exercise:
     }, hint="Ask which security property the attacker breaks; STRIDE maps each property to a category.")
 
 
-_EXERCISES = {"poison_drop": _poison_drop, "queries_needed": _queries_needed, "stealing_category": _stealing_category}
+_EXERCISES = {"queries_needed": _queries_needed, "stealing_category": _stealing_category}
 
 
 def exercise(name: str, **data: Any) -> Exercise:
@@ -375,3 +371,117 @@ def exercise(name: str, **data: Any) -> Exercise:
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+# --- the exercises of notebook 21 (security; the privacy ones are in mlip_helpers.privacy) ---------------------
+
+NOTEBOOK = "21-security-privacy"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+RATE_LIMIT = (100, 3600.0)
+"""The solution's limit: at most 100 served queries per client in any hour."""
+
+
+def allow_solution(requests: pd.DataFrame) -> np.ndarray:
+    """Worked solution: serve a query unless its client was served 100 times in the hour before it.
+
+    Introduced in ``notebooks/21-security-privacy.ipynb``. ``requests`` has
+    columns ``time`` (seconds, ascending) and ``client``; the result has one
+    True (serve) or False (refuse) per row.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"time": [0.0, 1.0, 2.0], "client": ["a", "a", "b"]})
+    >>> allow_solution(log).tolist()
+    [True, True, True]
+    """
+    limit, window = RATE_LIMIT
+    served: dict[Any, list[float]] = {}
+    allowed = np.zeros(len(requests), dtype=bool)
+    for i, (time, client) in enumerate(zip(requests["time"].to_numpy(), requests["client"].to_numpy())):
+        recent = [t for t in served.get(client, []) if t > time - window]
+        if len(recent) < limit:
+            recent.append(time)
+            allowed[i] = True
+        served[client] = recent
+    return allowed
+
+
+def _traffic(seed: int, attackers: int, attack_queries: int) -> pd.DataFrame:
+    """A day of honest traffic (a few queries per client and hour, one bursty user) and an extraction attack."""
+    rng = np.random.default_rng(seed)
+    honest = [(t, f"user-{u}") for u in range(150) for t in rng.uniform(0, 86_400, rng.integers(5, 40))]
+    burst_start = rng.uniform(0, 80_000)
+    honest += [(burst_start + s, "user-burst") for s in np.sort(rng.uniform(0, 60, 40))]
+    start = rng.uniform(0, 40_000)
+    attack = [(start + i * attackers / 1.0 + rng.uniform(0, 0.5), f"bot-{i % attackers}")
+              for i in range(attack_queries)]
+    frame = pd.DataFrame(honest + attack, columns=["time", "client"]).sort_values("time", kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _stops(frame: pd.DataFrame) -> Callable[[Any], bool]:
+    bots = frame["client"].str.startswith("bot-").to_numpy()
+
+    def accept(out: Any) -> bool:
+        allowed = np.asarray(out, dtype=bool).reshape(-1)
+        return allowed.size == len(frame) and allowed[bots].mean() <= 0.1
+    return accept
+
+
+def _serves(frame: pd.DataFrame) -> Callable[[Any], bool]:
+    honest = ~frame["client"].str.startswith("bot-").to_numpy()
+
+    def accept(out: Any) -> bool:
+        allowed = np.asarray(out, dtype=bool).reshape(-1)
+        return allowed.size == len(frame) and allowed[honest].mean() >= 0.99
+    return accept
+
+
+def _global_limit(requests: pd.DataFrame) -> np.ndarray:
+    times = requests["time"].to_numpy()
+    counts = np.searchsorted(times, times, side="right") - np.searchsorted(times, times - 3600, side="right")
+    return counts <= 100
+
+
+def _per_minute(requests: pd.DataFrame) -> np.ndarray:
+    minute = (requests["time"] // 60).astype(int)
+    return (requests.groupby([requests["client"], minute]).cumcount() < 30).to_numpy()
+
+
+_LEAKS = ("the extraction attack still got more than a tenth of its queries answered: thousands of queries spread "
+          "over an hour pass a limit on short bursts. Limit what one client may ask over a longer window.")
+_BLOCKS = ("your limiter refused more than one honest query in a hundred: count each client's queries on its own, "
+           "and leave room for a short burst of a real user.")
+
+
+def rate_limiter_exercise() -> Exercise:
+    """Build-it: a rate limiter ``allow(requests)`` run on a hidden day of traffic with a model-extraction attack.
+
+    Introduced in ``notebooks/21-security-privacy.ipynb``. It must refuse at
+    least 90% of the attacker's queries and serve at least 99% of the honest
+    ones, including a user who clicks quickly for a minute.
+
+    Examples
+    --------
+    >>> rate_limiter_exercise().check(allow_solution).passed
+    True
+    """
+    frame = _traffic(21, attackers=1, attack_queries=4000)
+    return Exercise.code("rate limiter", cases=[
+        Case("a day of honest traffic with one extraction attack: the honest users", (frame,), _serves(frame),
+             _BLOCKS),
+        Case("a day of honest traffic with one extraction attack: the attacker", (frame,), _stops(frame), _LEAKS),
+    ], solution=allow_solution, mistakes={_global_limit: _BLOCKS, _per_minute: _LEAKS},
+        hint="keep, per client, the times of its served queries, and count those within the last hour.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 1000, **_: Any) -> dict[str, Exercise]:
+    """The security exercises of ``notebooks/21-security-privacy.ipynb``; none depends on the parameters.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises())
+    ['queries_needed', 'rate_limiter', 'stealing_category']
+    """
+    return {"queries_needed": _queries_needed(30), "rate_limiter": rate_limiter_exercise(),
+            "stealing_category": _stealing_category()}

@@ -10,18 +10,21 @@ depends on each other) actually communicate (Cataldo et al., 2006).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
 
 __all__ = [
+    "NOTEBOOK",
     "communication_links",
+    "coordination_exercise",
+    "lecture_exercises",
     "congruence",
     "coordination_requirements",
     "exercise",
@@ -153,11 +156,11 @@ def simulate_integration(owner: Mapping[str, str], team: Mapping[str, str], depe
 
 
 def _links(n: int) -> Exercise:
-    return Exercise.number("links", communication_links(n), tolerance=0, mistakes={
-        float(n * n): "n squared counts every person twice and includes talking to oneself.",
-        float(n * (n - 1)): "That counts each pair twice (Ana-Ben and Ben-Ana); divide by two.",
-        float(n - 1): "That is the links of one person; the team has one link per pair of people.",
-    }, hint="Count the pairs of people: n(n-1)/2.")
+    return Exercise.count("links", communication_links(n), mistakes={
+        n * n: "n squared counts every person twice and includes talking to oneself.",
+        n * (n - 1): "That counts each pair twice (Ana-Ben and Ben-Ana); divide by two.",
+        n - 1: "That is the links of one person; the team has one link per pair of people.",
+    }, hint="Count the pairs of people: each person with every other, each pair once.")
 
 
 def _congruence(required: Iterable[frozenset], actual: Iterable[Iterable[str]]) -> Exercise:
@@ -168,7 +171,7 @@ def _congruence(required: Iterable[frozenset], actual: Iterable[Iterable[str]]) 
                 float(len(required & actual)): "That is a count of pairs; congruence is a share of the required ones.",
                 1 - share: "That is the share of required pairs who do *not* talk."}
     mistakes.pop(share, None)
-    return Exercise.number("congruence", share, mistakes=mistakes,
+    return Exercise.number("congruence", share, tolerance=1e-9, share=True, mistakes=mistakes,
                            hint="Of the required pairs, which share also appears among the pairs who talk?")
 
 
@@ -190,3 +193,87 @@ def exercise(name: str, **data: Any) -> Exercise:
     if name not in _EXERCISES:
         raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
     return _EXERCISES[name](**data)
+
+
+# --- the exercises of notebook 22 ------------------------------------------------------------------------------
+
+NOTEBOOK = "22-interdisciplinary-teams"
+"""The lecture notebook whose exercises :func:`lecture_exercises` builds."""
+
+
+def _dependent_only(assignment: Mapping[str, Iterable[str]], dependencies: Iterable[tuple[str, str]]) -> set:
+    linked = {frozenset(d) for d in dependencies}
+    owns = {person: set(parts) for person, parts in assignment.items()}
+    return {Pair((a, b)) for a, b in combinations(sorted(owns), 2)
+            if any(frozenset((x, y)) in linked for x in owns[a] for y in owns[b] if x != y)}
+
+
+def _one_direction(assignment: Mapping[str, Iterable[str]], dependencies: Iterable[tuple[str, str]]) -> set:
+    owns = {person: set(parts) for person, parts in assignment.items()}
+    return {Pair((a, b)) for a, b in combinations(sorted(owns), 2)
+            if owns[a] & owns[b] or any((x, y) in set(dependencies) for x in owns[a] for y in owns[b])}
+
+
+def _pairs_accept(expected: set) -> Callable[[Any], bool]:
+    def accept(out: Any) -> bool:
+        pairs = {frozenset(p) for p in out}
+        return all(len(p) == 2 for p in pairs) and pairs == {frozenset(p) for p in expected}
+    return accept
+
+
+_SHARED = "two people who work on the same component must coordinate too, not only owners of dependent components."
+_DIRECTION = ("a dependency links two components whichever way it is written: (a, b) also makes the owner of b "
+              "coordinate with the owner of a.")
+_SELF = ("nobody needs to coordinate with themselves, and a pair is unordered: return each pair of two different "
+         "people once, as a frozenset.")
+
+
+def coordination_exercise() -> Exercise:
+    """Build-it: ``coordination_pairs(assignment, dependencies)``, run on hidden teams and component graphs.
+
+    Introduced in ``notebooks/22-interdisciplinary-teams.ipynb``. The result
+    is a set of pairs (frozensets of two people) who must coordinate.
+
+    Examples
+    --------
+    >>> coordination_exercise().check(coordination_requirements).passed
+    True
+    """
+    worlds = (
+        ("a person who owns two dependent components", {"ana": ["model", "features"], "ben": ["app"]},
+         [("features", "model"), ("app", "serving")], _SELF),
+        ("dependencies written against the direction of the owners", {"ana": ["app"], "ben": ["serving"],
+                                                                      "cy": ["model"]},
+         [("serving", "app"), ("model", "serving")], _DIRECTION),
+        ("two people on the same component", {"ana": ["model"], "ben": ["model"], "cy": ["ui"]},
+         [("ui", "serving")], _SHARED),
+    )
+    cases = [Case(label, (assignment, dependencies),
+                  _pairs_accept(coordination_requirements(assignment, dependencies)), why)
+             for label, assignment, dependencies, why in worlds]
+    return Exercise.code("coordination pairs", cases=cases, solution=coordination_requirements,
+                         mistakes={_dependent_only: _SHARED, _one_direction: _DIRECTION},
+                         hint="itertools.combinations(people, 2) gives every pair once; compare what they work on.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 0, **_: Any) -> dict[str, Exercise]:
+    """Every exercise of ``notebooks/22-interdisciplinary-teams.ipynb``; the team is fixed, not drawn.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises())
+    ['congruence', 'coordination', 'links']
+    """
+    people = {"ana": "data_collection", "ben": "features", "cy": "model", "dee": "labeling", "eli": "serving",
+              "fay": "app", "gus": "monitoring", "hana": "privacy_review"}
+    dependencies = [("data_collection", "features"), ("labeling", "model"), ("features", "model"),
+                    ("model", "serving"), ("serving", "app"), ("serving", "monitoring"), ("model", "monitoring"),
+                    ("data_collection", "privacy_review"), ("app", "privacy_review")]
+    required = coordination_requirements({p: [c] for p, c in people.items()}, dependencies)
+    by_role = {"data science": ["ben", "cy"], "engineering": ["ana", "eli", "fay", "gus"],
+               "domain and law": ["dee", "hana"]}
+    pairs = {frozenset((a, b)) for members in by_role.values() for a in members for b in members if a != b}
+    leads = [members[0] for members in by_role.values()]
+    pairs |= {frozenset((a, b)) for a in leads for b in leads if a != b}
+    return {"links": _links(12), "coordination": coordination_exercise(),
+            "congruence": _congruence(required, pairs)}

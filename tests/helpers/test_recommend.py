@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mlip_helpers import recommend
 from mlip_helpers.errors import ExerciseError, InputError
 from mlip_helpers.recommend import (
     BiasModel,
@@ -98,5 +99,10 @@ def test_exercises():
 
     rows = exercise("bad_rows", report=Report())
     assert rows.check(2).passed and "violations" in rows.check(3).reason
+    schema_check = recommend.bad_rows_exercise()
+    assert schema_check.check(recommend.bad_rows_solution).passed
+    range_only = schema_check.check(
+        lambda batch: [i for i, r in enumerate(pd.to_numeric(batch["rating"], errors="coerce")) if not 0.5 <= r <= 5])
+    assert not range_only.passed and "star values" in range_only.reason
     with pytest.raises(ExerciseError):
         exercise("nope")

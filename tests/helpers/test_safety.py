@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from mlip_helpers.errors import ExerciseError, InputError
-from mlip_helpers.safety import Claim, Guardrail, exercise, hill_climb, robustness_radius, sampled_robustness
+from mlip_helpers.safety import (Claim, Guardrail, exercise, guard_exercise, guard_solution, hill_climb,
+                                 robustness_radius, sampled_robustness)
 
 
 def _linear(seed=0, n=200, d=5):
@@ -114,6 +115,10 @@ def test_exercises():
     ex = exercise("nonrobust_count", radius=radius, epsilon=0.2, sampled_robust=[False, True, True, True])
     assert ex.check(2).passed
     assert "random testing" in ex.check(1).reason
+    guard = guard_exercise(240.0)
+    assert guard.check(guard_solution).passed
+    clip = guard.check(lambda commands, limit: np.clip(commands, 0, limit))
+    assert not clip.passed and "NaN" in clip.reason
     best = exercise("best_level", true_reward=lambda s: s - s**2, proxy_reward=lambda s: s, reached=0.97)
     assert best.check(0.5).passed and "clicks" in best.check(1.0).reason
     with pytest.raises(ExerciseError):

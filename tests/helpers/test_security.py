@@ -8,6 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
+from mlip_helpers import security
 from mlip_helpers.errors import ExerciseError, InputError
 from mlip_helpers.security import (
     STRIDE,
@@ -156,10 +157,10 @@ def test_threat_table_maps_categories_to_properties():
 
 
 def test_exercises():
-    curve = pd.DataFrame({"attack": ["a", "a", "b"], "share": [0.0, 0.03, 0.03], "accuracy": [0.8, 0.7, 0.78],
-                          "drop": [0.0, 0.1, 0.02]})
-    ex = exercise("poison_drop", curve=curve, attack="a", share=0.03, other="b")
-    assert ex.check(0.1).passed and "after poisoning" in ex.check(0.7).reason and "'b'" in ex.check(0.02).reason
+    limiter = security.rate_limiter_exercise()
+    assert limiter.kind == "code" and limiter.check(security.allow_solution).passed
+    everyone = limiter.check(lambda requests: np.ones(len(requests), bool))
+    assert not everyone.passed and "extraction attack" in everyone.reason
     assert exercise("queries_needed", n_features=9).check(10).passed
     category = exercise("stealing_category")
     assert category.check("information disclosure").passed and "changes nothing" in category.check("Tampering").reason

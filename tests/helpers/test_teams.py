@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from mlip_helpers import teams
 from mlip_helpers.errors import ExerciseError, InputError
 from mlip_helpers.teams import (
     communication_links,
@@ -74,5 +75,8 @@ def test_exercises():
     required = {frozenset("ab"), frozenset("bc"), frozenset("cd")}
     ex = exercise("congruence", required=required, actual=[("a", "b"), ("x", "y")])
     assert ex.check(1 / 3).passed and "pairs who talk" in ex.check(0.5).reason
+    pairs = teams.coordination_exercise()
+    assert pairs.check(teams.coordination_requirements).passed
+    assert "same component" in pairs.check(teams._dependent_only).reason
     with pytest.raises(ExerciseError):
         exercise("nope")
