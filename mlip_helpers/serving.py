@@ -19,13 +19,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
 __all__ = [
     "AR_COMPUTE_MS", "AR_LINKS", "PLACES", "REQUEST_SCHEMA", "RESPONSE_SCHEMA",
     "FeatureEncoder", "InferenceService", "LatencyEstimate", "Link", "Response",
     "ar_translation_latency", "load_flights", "schema_table", "validate_request",
+    "NOTEBOOK", "encoder_exercise", "fastest_placement_exercise", "frame_exercise", "lecture_exercises",
+    "skewed_decisions_exercise",
 ]
+
+NOTEBOOK = "07-deploying-a-model"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 REQUEST_SCHEMA: dict = {
     "type": "object",
@@ -326,3 +332,211 @@ def ar_translation_latency(ocr_at: str, translate_at: str, *, frame_bytes: float
         steps.append((f"translation {translate_at}->glasses", "transfer",
                       _path_ms(text_bytes, translate_at, "glasses", links)))
     return LatencyEstimate(f"ocr@{ocr_at}, translate@{translate_at}", tuple(steps))
+
+
+def skewed_decisions_exercise(trained: Any, served: Any, threshold: float) -> Exercise:
+    """Exercise: the share of flights whose flag (probability >= ``threshold``) differs between two encodings.
+
+    Introduced in ``notebooks/07-deploying-a-model.ipynb``.
+
+    Examples
+    --------
+    >>> exercise = skewed_decisions_exercise([0.1, 0.5, 0.4, 0.2], [0.4, 0.5, 0.1, 0.1], 0.3)
+    >>> exercise.check(0.5).passed, exercise.check(2).reason[:22]
+    (True, 'that is a count of fli')
+    """
+    a, b = np.asarray(trained) >= threshold, np.asarray(served) >= threshold
+    expected = float(np.mean(a != b))
+    candidates = [(float(np.mean(b)), "that is the share flagged as served; compare the flags flight by flight."),
+                  (float(np.mean(a)), "that is the share flagged with the training encoding; compare the flags "
+                                      "flight by flight."),
+                  (float(np.sum(a != b)), "that is a count of flights; divide by the number of test flights."),
+                  (float(abs(np.mean(a) - np.mean(b))), "that is the change in the share flagged; flights can change "
+                                                        "both ways and cancel out, so compare flight by flight.")]
+    return Exercise.number("skewed_decisions", expected, tolerance=1e-4, share=True,
+                           mistakes=[(v, t) for v, t in candidates if abs(v - expected) > 1e-4],
+                           hint="compare the two flags flight by flight, (a >= threshold) != (b >= threshold), and "
+                                "take the mean.")
+
+
+def frame_exercise(frame_kb: float, link: Link = AR_LINKS["glasses-phone"]) -> Exercise:
+    """Exercise: milliseconds to send one frame of ``frame_kb`` kilobytes over ``link`` (latency plus transfer).
+
+    Introduced in ``notebooks/07-deploying-a-model.ipynb``.
+
+    Examples
+    --------
+    >>> frame_exercise(100).check(40 + 800 / 3).passed
+    True
+    """
+    expected = link.transfer_ms(frame_kb * 1000)
+    pushed = expected - link.latency_ms
+    candidates = [(pushed, "that is only the time to push the bits through; every message also waits the link's "
+                           "latency."),
+                  (link.latency_ms + pushed / 8, "bandwidth is in megaBITS per second and the frame in BYTES: "
+                                                 "convert the bytes to bits."),
+                  (expected / 1000, "that is in seconds; the exercise asks for milliseconds."),
+                  (link.latency_ms + pushed / 1000, "that is the transfer in seconds added to a latency in "
+                                                    "milliseconds; use one unit throughout.")]
+    return Exercise.number("frame_over_bluetooth", expected, tolerance=0.5,
+                           mistakes=[(v, t) for v, t in candidates if abs(v - expected) > 0.5],
+                           hint="latency + size in bits / bandwidth in bits per second, then in milliseconds.")
+
+
+def _placements(frame_kb: float, links: Mapping[str, Link]) -> pd.DataFrame:
+    estimates = [ar_translation_latency(o, t, frame_bytes=frame_kb * 1000, links=links) for o in PLACES for t in PLACES]
+    return pd.DataFrame([{"option": e.option, **e.by_kind(), "total": e.total_ms} for e in estimates]).set_index("option")
+
+
+def fastest_placement_exercise(frame_kb: float, links: Mapping[str, Link]) -> Exercise:
+    """Exercise: the fastest placement of the AR models over ``links``; every other option says what holds it back.
+
+    Introduced in ``notebooks/07-deploying-a-model.ipynb``.
+
+    Examples
+    --------
+    >>> wifi = {**AR_LINKS, "glasses-phone": Link("wi-fi", 5.0, 54.0)}
+    >>> exercise = fastest_placement_exercise(100, wifi)
+    >>> exercise.check(exercise.expected).passed
+    True
+    """
+    table = _placements(frame_kb, links)
+    best = table["total"].idxmin()
+    options = {best: "Each model runs where computing is fast enough and the frame does not cross a slow link."}
+    for option, row in table.drop(index=best).iterrows():
+        if row["compute"] >= row["transfer"]:
+            options[option] = (f"{option!r} spends most of its time computing: a model runs on a slow processor. "
+                               "Compare the compute part of each option.")
+        else:
+            options[option] = (f"{option!r} spends most of its time on the links: the frame or the text crosses a "
+                               "slow or distant link. Compare the transfer part of each option.")
+    return Exercise.choice("fastest_placement", best, options, hint="the smallest total, compute plus transfer.")
+
+
+def _feature_tip(name: str) -> str:
+    group = name.split("=")[0]
+    return {"dep_hour": "the hour is the HHMM time divided by 100, rounded down.",
+            "log_distance": "standardize the *log* of the distance with the fitted mean and spread.",
+            "summer": "the busy months are June, July and December.",
+            "carrier": "one column per fitted carrier, in the fitted order; a carrier not seen in training is all "
+                       "zeros.",
+            "origin": "one column per fitted airport, in the fitted order."}[group]
+
+
+def _encoding_diagnosis(encoder: FeatureEncoder, request: Mapping):
+    want = encoder.transform(dict(request))[0]
+
+    def why(output: Any) -> str:
+        got = np.asarray(output, dtype=float).reshape(-1)
+        if len(got) != len(want):
+            return (f"your vector has {len(got)} values; the training encoding has one per feature name in "
+                    "encoder.feature_names.")
+        wrong = [n for n, a, b in zip(encoder.feature_names, got, want) if not np.isclose(a, b, rtol=1e-9, atol=1e-9)]
+        return f"the feature {wrong[0]!r} differs from the training encoding: {_feature_tip(wrong[0])}"
+    return why
+
+
+def _same_vector(encoder: FeatureEncoder, request: Mapping):
+    want = encoder.transform(dict(request))[0]
+
+    def accept(output: Any) -> bool:
+        got = np.asarray(output, dtype=float).reshape(-1)
+        return len(got) == len(want) and bool(np.allclose(got, want, rtol=1e-9, atol=1e-9))
+    return accept
+
+
+def encoder_exercise() -> Exercise:
+    """Build-it exercise: ``encode_one(request, fitted)`` must reproduce :meth:`FeatureEncoder.transform` exactly.
+
+    Introduced in ``notebooks/07-deploying-a-model.ipynb``. ``fitted`` is the encoder's learned state as a plain
+    dict (what another team, in another code base, would receive); hidden cases use encoders fitted on other
+    training rows and requests that probe each feature.
+
+    Examples
+    --------
+    >>> exercise = encoder_exercise()
+    >>> "'log_distance' differs" in exercise.check(lambda r, f: [0.0]).reason
+    False
+    >>> exercise.check(exercise.solution).passed
+    True
+    """
+    from dataclasses import asdict
+
+    train = pd.DataFrame({"carrier": ["UA", "AA", "B6", "UA", "DL"], "origin": ["EWR", "JFK", "LGA", "EWR", "JFK"],
+                          "sched_dep_time": [515, 1745, 1230, 2100, 700],
+                          "distance": [1400.0, 1089.0, 187.0, 2475.0, 760.0], "month": [1, 7, 3, 12, 8]})
+    small = FeatureEncoder.fit(train.iloc[[0, 1, 3]])
+    big = FeatureEncoder.fit(train)
+    requests = [("an evening flight in July", big, {"carrier": "B6", "origin": "JFK", "sched_dep_time": 1930,
+                                                    "distance": 719.0, "month": 7}),
+                ("an August flight", big, {"carrier": "DL", "origin": "LGA", "sched_dep_time": 1100,
+                                           "distance": 1089.0, "month": 8}),
+                ("a carrier not seen in training", small, {"carrier": "WN", "origin": "EWR", "sched_dep_time": 845,
+                                                           "distance": 500.0, "month": 12}),
+                ("a departure just after midnight", big, {"carrier": "AA", "origin": "EWR", "sched_dep_time": 5,
+                                                          "distance": 2475.0, "month": 1})]
+    cases = [Case(label, (request, asdict(encoder)), _same_vector(encoder, request),
+                  _encoding_diagnosis(encoder, request)) for label, encoder, request in requests]
+
+    def worked(request: Mapping, fitted: Mapping) -> list[float]:
+        hour = request["sched_dep_time"] // 100
+        distance = (np.log(request["distance"]) - fitted["log_distance_mean"]) / fitted["log_distance_std"]
+        busy = 1.0 if request["month"] in (6, 7, 12) else 0.0
+        carriers = [1.0 if request["carrier"] == c else 0.0 for c in fitted["carriers"]]
+        origins = [1.0 if request["origin"] == o else 0.0 for o in fitted["origins"]]
+        return [hour, distance, busy, *carriers, *origins]
+
+    def no_log(request, fitted):
+        out = worked(request, fitted)
+        out[1] = (request["distance"] - fitted["log_distance_mean"]) / fitted["log_distance_std"]
+        return out
+
+    def float_hour(request, fitted):
+        return [request["sched_dep_time"] / 100, *worked(request, fitted)[1:]]
+
+    def summer_months(request, fitted):
+        out = worked(request, fitted)
+        out[2] = 1.0 if request["month"] in (6, 7, 8) else 0.0
+        return out
+
+    def index_lookup(request, fitted):
+        out = worked(request, fitted)
+        carriers = [0.0] * len(fitted["carriers"])
+        carriers[list(fitted["carriers"]).index(request["carrier"])] = 1.0
+        return [*out[:3], *carriers, *out[3 + len(carriers):]]
+
+    return Exercise.code("feature_encoder", cases=cases, solution=worked, mistakes=[
+        (no_log, "'log_distance' differs"), (float_hour, "'dep_hour' differs"), (summer_months, "'summer' differs"),
+        (index_lookup, "raised ValueError")],
+        hint="rebuild each feature of encoder.feature_names in order from the request and the fitted values.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 20_000, threshold: float = 0.3, frame_kb: float = 100,
+                      **_: Any) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/07-deploying-a-model.ipynb`` for its parameters, keyed by name.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=2000))[:2]
+    ['fastest_placement', 'feature_encoder']
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+
+    flights = load_flights(n_samples=n_samples, seed=seed)
+    train, test = train_test_split(flights, test_size=0.25, random_state=seed)
+    encoder = FeatureEncoder.fit(train)
+    model = LogisticRegression(max_iter=1000).fit(encoder.transform(train), train["late"])
+    by_size = list(train["carrier"].value_counts().index)
+
+    def rewrite(r: Mapping) -> list[float]:  # the notebook's encoding "from memory"
+        return [r["sched_dep_time"] // 100, (r["distance"] - 1040) / 730, 1.0 if r["month"] in (6, 7, 12) else 0.0,
+                *[1.0 if r["carrier"] == c else 0.0 for c in by_size],
+                *[1.0 if r["origin"] == o else 0.0 for o in ["EWR", "JFK", "LGA"]]]
+
+    trained = model.predict_proba(encoder.transform(test))[:, 1]
+    served = model.predict_proba(np.array([rewrite(r) for r in test.drop(columns="late").to_dict("records")]))[:, 1]
+    wifi = {**AR_LINKS, "glasses-phone": Link("wi-fi", 5.0, 54.0)}
+    built = [skewed_decisions_exercise(trained, served, threshold), encoder_exercise(), frame_exercise(frame_kb),
+             fastest_placement_exercise(frame_kb, wifi)]
+    return {exercise.name: exercise for exercise in built}

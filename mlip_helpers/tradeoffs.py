@@ -17,11 +17,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from mlip_helpers.checker import Exercise
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
-__all__ = ["Qualities", "best_feasible_exercise", "feasible", "measure_qualities", "model_size",
+__all__ = ["NOTEBOOK", "Qualities", "best_feasible_exercise", "dominates_exercise", "lecture_exercises", "feasible", "measure_qualities", "model_size",
            "n_parameters", "pareto_front", "pareto_exercise", "plot_tradeoff", "running_costs"]
+
+NOTEBOOK = "06-architecture"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 
 @dataclass(frozen=True)
@@ -225,29 +228,35 @@ def plot_tradeoff(table, x: str, y: str, *, front: pd.Series | None = None, ok: 
     return ax
 
 
-def pareto_exercise(front: pd.Series) -> Exercise:
+def pareto_exercise(front, *, maximize: Sequence[str] = ("accuracy",),
+                    minimize: Sequence[str] = ("latency_ms",)) -> Exercise:
     """Exercise: how many models are on the Pareto front?
 
-    Introduced in ``notebooks/06-architecture.ipynb``.
+    Introduced in ``notebooks/06-architecture.ipynb``. ``front`` is a boolean Series from :func:`pareto_front`,
+    or the table of qualities itself (then the front of ``maximize`` against ``minimize`` is computed here).
 
     Examples
     --------
     >>> pareto_exercise(pd.Series([True, False, True])).check(3).reason[:28]
     'that counts every model; a m'
     """
+    if isinstance(front, pd.DataFrame):
+        front = pareto_front(front, maximize=maximize, minimize=minimize)
     expected = int(front.sum())
     mistakes = {len(front): "that counts every model; a model is off the front if another one is at least as "
                             "good on both qualities and better on one.",
                 len(front) - expected: "that counts the models *off* the front (the dominated ones)."}
     mistakes.pop(expected, None)
-    return Exercise.number("pareto_count", expected, tolerance=0.5, mistakes=mistakes,
-                           hint="for each model, look for another that is more accurate *and* faster.")
+    return Exercise.count("pareto_count", expected, mistakes=mistakes,
+                          hint="for each model, look for another that is at least as accurate *and* at least as "
+                               "fast, and better on one of the two.")
 
 
-def best_feasible_exercise(table, ok: pd.Series, *, column: str = "accuracy") -> Exercise:
-    """Exercise: which model that meets every constraint has the highest ``column``?
+def best_feasible_exercise(table, ok, *, column: str = "accuracy") -> Exercise:
+    """Exercise: which model that meets every constraint has the highest ``column``? Every other model is explained.
 
-    Introduced in ``notebooks/06-architecture.ipynb``.
+    Introduced in ``notebooks/06-architecture.ipynb``. ``ok`` is a boolean Series from :func:`feasible`, or the
+    upper bounds themselves (``{"latency_ms": 1.0}``), applied here.
 
     Examples
     --------
@@ -257,9 +266,107 @@ def best_feasible_exercise(table, ok: pd.Series, *, column: str = "accuracy") ->
     ('mid', 'big is the most accurate')
     """
     table = _table(table)
+    if isinstance(ok, Mapping):
+        ok = feasible(table, at_most=ok)
     expected = table.loc[ok, column].idxmax()
     best = table[column].idxmax()
-    mistakes = {} if best == expected else {best: f"{best} is the most accurate overall, but it breaks a "
-                                                  "constraint; pick among the feasible models."}
-    return Exercise.choice("best_feasible", expected, tuple(table.index), mistakes=mistakes,
+    options = {}
+    for name in table.index:
+        if name == expected:
+            options[name] = "Rule out first, then optimise."
+        elif name == best:
+            options[name] = f"{name} is the most accurate overall, but it breaks a constraint; pick among the " \
+                            "feasible models."
+        elif not ok[name]:
+            options[name] = f"{name} breaks a constraint (too slow or too large), so it is out whatever its {column}."
+        else:
+            options[name] = f"{name} meets both constraints, but another feasible model has a higher {column}."
+    return Exercise.choice("best_feasible", expected, options,
                            hint=f"keep the feasible models, then take the highest {column}.")
+
+
+def _pair(accuracy_a: float, latency_a: float, accuracy_b: float, latency_b: float) -> tuple:
+    return ({"accuracy": accuracy_a, "latency_ms": latency_a}, {"accuracy": accuracy_b, "latency_ms": latency_b})
+
+
+_DIRECTION = ("a model more accurate *and* faster dominates the other; check the direction of each comparison (higher "
+              "accuracy is better, lower latency is better).")
+_EQUAL = "two models with the same qualities do not dominate each other: one must be strictly better on one quality."
+_TRADE_OFF = "a model that is more accurate but slower does not dominate: it must be at least as good on *both*."
+_TIE_ONE = "at least as accurate and strictly faster is enough to dominate; strictness is needed on one quality only."
+
+
+def _is(flag: bool):
+    return lambda out: isinstance(out, (bool, np.bool_)) and bool(out) is flag
+
+
+def dominates_exercise() -> Exercise:
+    """Build-it exercise: ``dominates(a, b)`` for two models' qualities (``accuracy`` up, ``latency_ms`` down).
+
+    Introduced in ``notebooks/06-architecture.ipynb``.
+
+    Examples
+    --------
+    >>> exercise = dominates_exercise()
+    >>> answer = lambda a, b: a["accuracy"] >= b["accuracy"] and a["latency_ms"] <= b["latency_ms"]
+    >>> "equal qualities" in exercise.check(answer).reason
+    True
+    """
+    cases = [Case("a model more accurate and faster than the other", _pair(0.95, 0.2, 0.90, 0.5), _is(True), _DIRECTION),
+             Case("two models with equal qualities", _pair(0.9, 0.3, 0.9, 0.3), _is(False), _EQUAL),
+             Case("a more accurate but slower model", _pair(0.95, 3.0, 0.90, 0.5), _is(False), _TRADE_OFF),
+             Case("an equally accurate, faster model", _pair(0.9, 0.1, 0.9, 0.4), _is(True), _TIE_ONE),
+             Case("a model less accurate and slower than the other", _pair(0.8, 2.0, 0.9, 0.2), _is(False),
+                  _DIRECTION)]
+
+    def worked(a, b) -> bool:
+        at_least = a["accuracy"] >= b["accuracy"] and a["latency_ms"] <= b["latency_ms"]
+        return bool(at_least and (a["accuracy"] > b["accuracy"] or a["latency_ms"] < b["latency_ms"]))
+
+    return Exercise.code("dominates", cases=cases, solution=worked, mistakes=[
+        (lambda a, b: a["accuracy"] >= b["accuracy"] and a["latency_ms"] >= b["latency_ms"], _DIRECTION),
+        (lambda a, b: a["accuracy"] >= b["accuracy"] and a["latency_ms"] <= b["latency_ms"], _EQUAL),
+        (lambda a, b: a["accuracy"] > b["accuracy"] or a["latency_ms"] < b["latency_ms"], _TRADE_OFF),
+        (lambda a, b: a["accuracy"] > b["accuracy"] and a["latency_ms"] < b["latency_ms"], _TIE_ONE)],
+        hint="at least as good on both qualities, and strictly better on at least one.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 10_000, **_: object) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/06-architecture.ipynb`` for its parameters, keyed by name.
+
+    The proof test runs the six candidates of the notebook, measured here with few latency calls.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=600))
+    ['best_feasible', 'dominates', 'pareto_count']
+    """
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = make_classification(n_samples=n_samples, n_features=20, n_informative=8, n_redundant=4, weights=[0.8],
+                               flip_y=0.02, class_sep=0.8, random_state=seed)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
+    candidates = {
+        "logistic regression": make_pipeline(StandardScaler(), LogisticRegression()),
+        "decision tree": DecisionTreeClassifier(max_depth=6, random_state=seed),
+        "random forest": RandomForestClassifier(n_estimators=100, random_state=seed),
+        "nearest neighbours": make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=15)),
+        "gradient boosting": HistGradientBoostingClassifier(random_state=seed),
+        "neural network": make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(32,), early_stopping=True,
+                                                                        max_iter=300, random_state=seed)),
+    }
+    qualities = pd.DataFrame([vars(measure_qualities(name, model, X_train, y_train, X_test, y_test, n_latency=5,
+                                                     seed=seed)[0]) for name, model in candidates.items()])
+    qualities = qualities.set_index("name")
+    ok = feasible(qualities, at_most={"latency_ms": 1.0, "size_kb": 100})
+    front = pareto_front(qualities, maximize=["accuracy"], minimize=["latency_ms"])
+    built = [best_feasible_exercise(qualities, ok), pareto_exercise(front), dominates_exercise()]
+    return {exercise.name: exercise for exercise in built}
