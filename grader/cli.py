@@ -1,22 +1,77 @@
-"""The `mlip` command: parses arguments and calls the library; defaults come from the functions."""
+"""The `mlip` command: parses arguments and calls the library.
+
+Only the standard library is imported here, so `mlip --help` answers at once; each subcommand imports what it
+needs when it runs (grader/commands.py). The defaults shown below are the library functions' own:
+tests/grader/test_cli_options.py checks every entry of DEFAULTS against the function's signature.
+"""
 from __future__ import annotations
 
 import argparse
-import inspect
+import math
 import os
 import sys
 from pathlib import Path
 
-from grader.model.errors import MlipError, UsageError
+DEFAULTS = {
+    ("grader.demo", "demo", "directory"): "build/demo-course",
+    ("grader.demo", "demo", "jobs"): 2,
+    ("grader.execution.runner", "run", "kernel"): None,
+    ("grader.execution.runner", "run", "cwd"): None,
+    ("grader.execution.runner", "run", "jobs"): 1,
+    ("grader.execution.runner", "run", "out"): "build/runs",
+    ("grader.execution.runner", "run", "cell_timeout"): 600,
+    ("grader.execution.runner", "run", "notebook_timeout"): 1800,
+    ("grader.execution.runner", "run", "start_timeout"): 60,
+    ("grader.grading.batch", "grade", "jobs"): 1,
+    ("grader.grading.batch", "grade", "sandbox"): "bwrap",
+    ("grader.grading.batch", "Limits", "cell_timeout"): 30,
+    ("grader.grading.batch", "Limits", "notebook_timeout"): 300,
+    ("grader.authoring.check", "check", "jobs"): 2,
+    ("grader.authoring.check", "check", "sandbox"): "bwrap",
+}
+"""(module, function or class, parameter) -> default, as the library declares it (checked by a test)."""
 
 
-def _default(fn, name):
-    return inspect.signature(fn).parameters[name].default
+def _default(module: str, fn: str, name: str):
+    return DEFAULTS[(module, fn, name)]
+
+
+def _number(kind, *, low, what: str, strict: bool = True):
+    """An argparse type for a number above (or from) ``low``: `--jobs 0` is refused in one line."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+        if not math.isfinite(value) or (value <= low if strict else value < low):
+            raise argparse.ArgumentTypeError(f"{text} is impossible; give {what}")
+        return value
+    return parse
+
+
+JOBS = _number(int, low=0, what="1 or more workers")
+SECONDS = _number(float, low=0, what="a number of seconds above 0")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: what was wrong and where to read more."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}; see {self.prog} --help\n")
 
 
 def _course_arg(p):
     p.add_argument("--course", help="course folder (default: $MLIP_COURSE or the current folder)")
 
+
+def _db_arg(p):
+    p.add_argument("--db-url", default=None,
+                   help="ledger database (default: $MLIP_DB_URL, mlip.yml's db_url, else the course's SQLite file)")
+
+
+RUN = "grader.execution.runner"
+GRADE = "grader.grading.batch"
+CHECK = "grader.authoring.check"
 
 RUN_EPILOG = """\
 Each notebook goes through papermill's own execute_notebook with the kit's engine: parameters (-p -r -y -f -b),
@@ -32,7 +87,7 @@ Deliberate differences from papermill:
 """
 
 
-def _run_parser(sub, runner) -> None:
+def _run_parser(sub) -> None:
     p = sub.add_parser("run", help="run notebooks with parameters (papermill's execution, many at once)",
                        description="Run notebooks as papermill does, many at once, with limits and a summary table.",
                        epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -48,178 +103,190 @@ def _run_parser(sub, runner) -> None:
                    metavar="FILE", help="parameters from a YAML or JSON file")
     p.add_argument("-b", "--parameters-base64", "--parameters_base64", dest="base64", action="append", default=[],
                    metavar="BASE64", help="parameters as base64 of a YAML mapping")
-    p.add_argument("-k", "--kernel", default=_default(runner.run, "kernel"),
+    p.add_argument("-k", "--kernel", default=_default(RUN, "run", "kernel"),
                    help="kernel for every notebook (default: each notebook's kernelspec)")
-    p.add_argument("--cwd", default=_default(runner.run, "cwd"),
+    p.add_argument("--cwd", default=_default(RUN, "run", "cwd"),
                    help="folder the kernels start in (default: each notebook's own folder; papermill: current)")
     p.add_argument("--prepare-only", action="store_true", help="inject parameters and write, run nothing")
     p.add_argument("--report-mode", action="store_true", help="hide code cells' inputs in the executed copies")
-    p.add_argument("--jobs", type=int, default=_default(runner.run, "jobs"))
-    p.add_argument("--out", default=_default(runner.run, "out"), help="folder for the executed copies")
+    p.add_argument("--jobs", type=JOBS, default=_default(RUN, "run", "jobs"),
+                   help="notebooks run at once (default: %(default)s)")
+    p.add_argument("--out", default=_default(RUN, "run", "out"), help="folder for the executed copies")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address: run on its workers")
-    p.add_argument("--cell-timeout", "--execution-timeout", dest="cell_timeout", type=float,
-                   default=_default(runner.run, "cell_timeout"), help="seconds per cell (default: %(default)g)")
-    p.add_argument("--notebook-timeout", type=float, default=_default(runner.run, "notebook_timeout"),
+    p.add_argument("--cell-timeout", "--execution-timeout", dest="cell_timeout", type=SECONDS,
+                   default=_default(RUN, "run", "cell_timeout"), help="seconds per cell (default: %(default)g)")
+    p.add_argument("--notebook-timeout", type=SECONDS, default=_default(RUN, "run", "notebook_timeout"),
                    help="seconds per notebook (default: %(default)g)")
-    p.add_argument("--start-timeout", type=float, default=_default(runner.run, "start_timeout"),
+    p.add_argument("--start-timeout", type=SECONDS, default=_default(RUN, "run", "start_timeout"),
                    help="seconds to wait for a kernel to start (default: %(default)g)")
-    p.add_argument("--no-progress", "--no-progress-bar", dest="no_progress", action="store_true")
+    p.add_argument("--no-progress", "--no-progress-bar", dest="no_progress", action="store_true",
+                   help="no progress bar (one is shown on a terminal only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from grader.authoring import check
-    from grader import demo
-    from grader.grading import batch as grading
-    from grader.execution import runner
-
-    ap = argparse.ArgumentParser(prog="mlip", description="Machine Learning in Production course kit")
-    sub = ap.add_subparsers(dest="command", required=True)
+    ap = Parser(prog="mlip", description="Machine Learning in Production course kit")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("demo", help="the whole path on embedded defaults")
-    p.add_argument("--dir", default=_default(demo.demo, "directory"))
-    p.add_argument("--jobs", type=int, default=_default(demo.demo, "jobs"))
+    p.add_argument("--dir", default=_default("grader.demo", "demo", "directory"),
+                   help="folder for the demo course (default: %(default)s)")
+    p.add_argument("--jobs", type=JOBS, default=_default("grader.demo", "demo", "jobs"),
+                   help="attempts graded at once (default: %(default)s)")
 
-    _run_parser(sub, runner)
+    _run_parser(sub)
 
     pc = sub.add_parser("course", help="create or adopt a course folder")
-    csub = pc.add_subparsers(dest="course_command", required=True)
-    p = csub.add_parser("init")
-    p.add_argument("dir")
-    p.add_argument("--id", default=None)
+    csub = pc.add_subparsers(dest="course_command", required=True, parser_class=Parser)
+    p = csub.add_parser("init", help="create a new course folder")
+    p.add_argument("dir", help="the folder to create")
+    p.add_argument("--id", default=None, help="the course id nbgrader uses (default: the folder's name)")
     p = csub.add_parser("adopt", help="make an existing nbgrader course folder an mlip course, in place")
-    p.add_argument("dir")
-    p.add_argument("--db-url", default=None)
+    p.add_argument("dir", help="the nbgrader course folder")
+    _db_arg(p)
 
     p = sub.add_parser("rubric", help="rubric tools")
-    rsub = p.add_subparsers(dest="rubric_command", required=True)
-    p = rsub.add_parser("draft")
-    p.add_argument("assignment")
-    p.add_argument("--assignments", default=None)
+    rsub = p.add_subparsers(dest="rubric_command", required=True, parser_class=Parser)
+    p = rsub.add_parser("draft", help="print a starting rubric.yml derived from the notebook's graded cells")
+    p.add_argument("assignment", help="the assignment's folder name")
+    p.add_argument("--assignments", default=None, help="folder of assignments (default: the kit's assignments/)")
     _course_arg(p)
 
     p = sub.add_parser("release", help="make the student version and freeze the rubric")
-    p.add_argument("assignment")
-    p.add_argument("--due")
-    p.add_argument("--final")
-    p.add_argument("--assignments", default=None)
+    p.add_argument("assignment", help="the assignment's folder name")
+    p.add_argument("--due", help="due date (ISO-8601 time), overriding the rubric's")
+    p.add_argument("--final", help="final deadline (ISO-8601 time), overriding the rubric's")
+    p.add_argument("--assignments", default=None, help="folder of assignments (default: the kit's assignments/)")
     _course_arg(p)
 
     p = sub.add_parser("submit", help="take in one student's notebooks or folder")
-    p.add_argument("assignment")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--student", required=True)
-    p.add_argument("--at", default=None)
-    p.add_argument("--db-url", default=None)
+    p.add_argument("assignment", help="a released assignment")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="the notebooks, or one folder")
+    p.add_argument("--student", required=True, help="the student's id")
+    p.add_argument("--at", default=None, help="submission time (ISO-8601; default: now)")
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("collect", help="take in a folder of student folders or an LMS zip")
-    p.add_argument("assignment")
-    p.add_argument("source")
-    p.add_argument("--db-url", default=None)
+    p.add_argument("assignment", help="a released assignment")
+    p.add_argument("source", help="a folder with one folder per student, or an LMS zip")
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("grade", help="grade every pending attempt")
-    p.add_argument("assignment", nargs="?")
-    p.add_argument("--jobs", type=int, default=_default(grading.grade, "jobs"))
-    p.add_argument("--scheduler", default=None)
-    p.add_argument("--db-url", default=None)
-    p.add_argument("--cell-timeout", type=float, default=None,
+    p.add_argument("assignment", nargs="?", help="a released assignment (default: every one)")
+    p.add_argument("--jobs", type=JOBS, default=_default(GRADE, "grade", "jobs"),
+                   help="attempts graded at once (default: %(default)s)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address: grade on its workers")
+    _db_arg(p)
+    p.add_argument("--cell-timeout", type=SECONDS, default=None,
                    help="seconds a cell may run (default: the course's, e.g. nbgrader's Execute.timeout, "
-                        f"else {grading.Limits.cell_timeout:g})")
-    p.add_argument("--notebook-timeout", type=float, default=grading.Limits.notebook_timeout)
-    p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(grading.grade, "sandbox"),
+                        f"else {_default(GRADE, 'Limits', 'cell_timeout'):g})")
+    p.add_argument("--notebook-timeout", type=SECONDS, default=_default(GRADE, "Limits", "notebook_timeout"),
+                   help="seconds a notebook may run (default: %(default)g)")
+    p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(GRADE, "grade", "sandbox"),
                    help="bwrap (default): each kernel in a bubblewrap sandbox; none: unconfined, said in every status")
     p.add_argument("--judge", choices=["separate", "kernel"], default=None,
                    help="where test cells run (default: each rubric's `judge:`): separate, a judge outside the "
                         "sandbox; kernel, the student's kernel")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (one is shown on a terminal only)")
     _course_arg(p)
 
     p = sub.add_parser("status", help="spec table and attempt history")
-    p.add_argument("assignment")
-    p.add_argument("--student")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("assignment", help="a released assignment")
+    p.add_argument("--student", help="one student only")
+    p.add_argument("--json", action="store_true", help="print the status document as JSON")
     p.add_argument("--by-section", action="store_true", help="group the table by the roster's sections")
-    p.add_argument("--db-url", default=None)
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("extend", help="give one student more time on one assignment (recorded in the ledger)")
-    p.add_argument("assignment")
-    p.add_argument("--student", required=True)
+    p.add_argument("assignment", help="a released assignment")
+    p.add_argument("--student", required=True, help="the student's id")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--days", type=int, help="days added to the student's due date")
+    g.add_argument("--days", type=JOBS, help="days added to the student's due date")
     g.add_argument("--due", help="the student's due date (ISO-8601 time)")
     g.add_argument("--final", help="the student's final deadline (ISO-8601 time)")
-    p.add_argument("--reason", default="")
-    p.add_argument("--db-url", default=None)
+    p.add_argument("--reason", default="", help="why (kept in the ledger, shown to the course staff)")
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("accommodate", help="a standing accommodation for one student, every assignment")
-    p.add_argument("student")
-    p.add_argument("--time-factor", type=float, default=None)
-    p.add_argument("--extra-tokens", type=int, default=None)
-    p.add_argument("--reason", default="")
-    p.add_argument("--db-url", default=None)
+    p.add_argument("student", help="the student's id")
+    p.add_argument("--time-factor", type=_number(float, low=1, what="a factor of 1 or more, e.g. 1.5", strict=False),
+                   default=None, help="stretch the time from opening to due date (1.5: half as long again)")
+    p.add_argument("--extra-tokens", type=_number(int, low=0, what="0 or more tokens", strict=False), default=None,
+                   help="tokens on top of the course's")
+    p.add_argument("--reason", default="", help="why (kept in the ledger, shown to the course staff)")
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("roster", help="the course roster")
-    rsub = p.add_subparsers(dest="roster_command", required=True)
+    rsub = p.add_subparsers(dest="roster_command", required=True, parser_class=Parser)
     p = rsub.add_parser("import", help="import a Canvas roster CSV or a student,name,email,section CSV")
-    p.add_argument("file")
-    p.add_argument("--db-url", default=None)
+    p.add_argument("file", help="the CSV file")
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("mark", help="decide a manual spec")
-    p.add_argument("assignment")
-    p.add_argument("--student", required=True)
-    p.add_argument("--spec", required=True)
+    p.add_argument("assignment", help="a released assignment")
+    p.add_argument("--student", required=True, help="the student's id")
+    p.add_argument("--spec", required=True, help="the manual spec's id")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--pass", dest="passed", action="store_true")
-    g.add_argument("--fail", dest="failed", action="store_true")
-    p.add_argument("--comment", default="")
-    p.add_argument("--db-url", default=None)
+    g.add_argument("--pass", dest="passed", action="store_true", help="the spec holds")
+    g.add_argument("--fail", dest="failed", action="store_true", help="the spec does not hold")
+    p.add_argument("--comment", default="", help="what the student reads beside the verdict")
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("feedback", help="write feedback pages (held ones say received and graded only)")
-    p.add_argument("assignment")
-    p.add_argument("--student")
+    p.add_argument("assignment", help="a released assignment")
+    p.add_argument("--student", help="one student only")
     p.add_argument("--release", action="store_true", help="publish held feedback now (recorded with the time)")
     p.add_argument("--mode", choices=["immediate", "after_due", "manual"], default=None,
                    help="when students see verdicts, overriding rubric.yml's `feedback:` (recorded)")
-    p.add_argument("--db-url", default=None)
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("report", help="one HTML page for TAs: an assignment, or the whole course")
     p.add_argument("assignment", nargs="?", help="a released assignment (default: every released one)")
     p.add_argument("-o", "--output", default=None, help="the page to write (default: reports/ASSIGNMENT.html)")
-    p.add_argument("--db-url", default=None)
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("export", help="grades as CSV")
-    p.add_argument("--format", choices=["canvas", "csv"], default="canvas")
-    p.add_argument("-o", "--output", default=None)
+    p.add_argument("--format", choices=["canvas", "csv"], default="canvas",
+                   help="canvas: a gradebook to import; csv: one row per student, assignment and spec")
+    p.add_argument("-o", "--output", default=None, help="file to write (default: print)")
     p.add_argument("--all", action="store_true", help="include points whose feedback is still held")
-    p.add_argument("--db-url", default=None)
+    _db_arg(p)
     _course_arg(p)
 
     p = sub.add_parser("check", help="authoring check of an assignment")
-    p.add_argument("assignment")
-    p.add_argument("--assignments", default=None)
-    p.add_argument("--jobs", type=int, default=_default(check.check, "jobs"))
-    p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(check.check, "sandbox"))
+    p.add_argument("assignment", help="the assignment's folder name")
+    p.add_argument("--assignments", default=None, help="folder of assignments (default: the kit's assignments/)")
+    p.add_argument("--jobs", type=JOBS, default=_default(CHECK, "check", "jobs"),
+                   help="versions graded at once (default: %(default)s)")
+    p.add_argument("--sandbox", choices=["bwrap", "none"], default=_default(CHECK, "check", "sandbox"),
+                   help="bwrap (default): kernels in a bubblewrap sandbox; none: unconfined")
     p.add_argument("--mutants", action="store_true",
                    help="also grade mutants of the solution and report, per spec, those its tests let through "
                         "(writes mutants.json beside the rubric)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (one is shown on a terminal only)")
 
     p = sub.add_parser("validate", help="student side: run the visible tests of a notebook")
-    p.add_argument("notebook")
-    p.add_argument("--assignment", default=None)
+    p.add_argument("notebook", help="your notebook")
+    p.add_argument("--assignment", default=None, help="the assignment (default: read from the notebook)")
     _course_arg(p)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `mlip` console command."""
+    if argv is None and "jsonschema" not in sys.modules:
+        # jsonschema compiles an RFC 3987 grammar at import (seconds) for the `iri` formats, which no notebook
+        # schema uses; nbformat imports jsonschema, so every command that reads a notebook paid for it
+        sys.modules.setdefault("rfc3987_syntax", None)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     _bin = str(Path(sys.executable).parent)
     if _bin not in os.environ.get("PATH", "").split(os.pathsep):
@@ -243,6 +310,8 @@ def _silence_stdout() -> None:
 
 
 def _main(argv: list[str] | None) -> int:
+    from grader.model.errors import MlipError, UsageError
+
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

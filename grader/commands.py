@@ -126,16 +126,28 @@ def cmd_collect(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    from grader.execution.progress import Progress
     from grader.grading.batch import Limits, grade
 
     course = open_course(args.course)
     cell_timeout = args.cell_timeout or course.cell_timeout or Limits.cell_timeout
     limits = Limits(min(cell_timeout, args.notebook_timeout), args.notebook_timeout)
-    report = grade(course, args.assignment, jobs=args.jobs, scheduler=args.scheduler, db_url=args.db_url,
-                   limits=limits, sandbox=args.sandbox, judge=args.judge,
-                   progress=lambda a, o: print(f"  {a.assignment}/{a.student} #{a.number}: {o.status}"
-                                               f"{' (' + o.reason + ')' if o.reason else ''} {o.seconds:.1f} s",
-                                               flush=True))
+    bar = Progress("mlip grade", "attempt", bar=False if args.no_progress else None)
+
+    def one(a, o):
+        bar.done(f"{a.assignment}/{a.student} #{a.number}: {o.status}{' (' + o.reason + ')' if o.reason else ''} "
+                 f"{o.seconds:.1f} s", problem=o.status == "error")
+    one.start = bar.start
+    try:
+        report = grade(course, args.assignment, jobs=args.jobs, scheduler=args.scheduler, db_url=args.db_url,
+                       limits=limits, sandbox=args.sandbox, judge=args.judge, progress=one)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"mlip: interrupted after {bar.count} of {bar.total or '?'} attempt(s); their results are recorded. "
+              "Run the same command again to grade the rest", file=sys.stderr)
+        return 130
+    finally:
+        bar.close()
     print(f"graded {report.graded} attempt(s) ({report.errors} with errors) in {report.seconds:.1f} s")
     for f in report.failures:
         print(f"mlip: {f}", file=sys.stderr)
@@ -263,7 +275,12 @@ def cmd_export(args) -> int:
 def cmd_check(args) -> int:
     from grader.authoring.check import check
 
-    report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs, sandbox=args.sandbox)
+    from grader.execution.progress import Progress
+
+    # plain progress lines go to stderr: stdout stays the table a script reads
+    with Progress("mlip check", "version", bar=False if args.no_progress else None, out=sys.stderr) as bar:
+        report = check(args.assignment, assignments_dir=args.assignments, jobs=args.jobs, sandbox=args.sandbox,
+                       progress=bar)
     strength = _mutants(args) if getattr(args, "mutants", False) else None
     width = max(len(k) for k in report.solution)
     fixtures = list(report.fixtures)

@@ -55,7 +55,8 @@ def _students(src: Path, assignment: str, fixtures_dir: Path | None) -> dict:
     return people
 
 
-def _grade_all(src: Path, assignment: str, people: dict, tmp: Path, mode: str, jobs: int, limits, sandbox):
+def _grade_all(src: Path, assignment: str, people: dict, tmp: Path, mode: str, jobs: int, limits, sandbox,
+               progress=None):
     course = init_course(tmp / f"course-{mode}")
     rel = release(course, assignment, assignments_dir=src.parent, due="2100-01-01T00:00:00+00:00",
                   final="2100-01-02T00:00:00+00:00")
@@ -76,7 +77,9 @@ def _grade_all(src: Path, assignment: str, people: dict, tmp: Path, mode: str, j
             submit(course, ledger, assignment, [folder], student=who, at=when)
     finally:
         ledger.close()
-    grade(course, assignment, jobs=jobs, limits=limits, sandbox=sandbox, judge=mode)
+    tick = (lambda a, o: progress.done(f"{mode} judge: {a.student}: {o.status}", problem=o.status == "error")) \
+        if progress is not None else None
+    grade(course, assignment, jobs=jobs, limits=limits, sandbox=sandbox, judge=mode, progress=tick)
     doc = assignment_status(course, assignment).doc
     ledger = Ledger(course.default_db_url)
     try:
@@ -91,15 +94,19 @@ def _grade_all(src: Path, assignment: str, people: dict, tmp: Path, mode: str, j
 
 def check(assignment: str, *, assignments_dir: str | Path | None = None, jobs: int = 2,
           limits: Limits | None = None, sandbox: str = "bwrap", fixtures_dir: str | Path | None = None,
-          modes: tuple[str, ...] = MODES) -> CheckReport:
+          modes: tuple[str, ...] = MODES, progress=None) -> CheckReport:
     """Release ``assignment`` into scratch courses and grade its solution, its blank student version and its
-    fixtures (``tests/fixtures/<assignment>/*.yml`` in the kit, or ``fixtures_dir``) in each judge mode."""
+    fixtures (``tests/fixtures/<assignment>/*.yml`` in the kit, or ``fixtures_dir``) in each judge mode.
+
+    ``progress`` (an `execution.progress.Progress`) counts the versions graded."""
     src = find_assignment_source(None, assignment, Path(assignments_dir) if assignments_dir else None)
     people = _students(src, assignment, Path(fixtures_dir) if fixtures_dir else None)
+    if progress is not None:
+        progress.start(len(people) * len(modes))
     runs = {}
     with tempfile.TemporaryDirectory(prefix="mlip-check-") as tmp:
         for mode in modes:
-            runs[mode] = _grade_all(src, assignment, people, Path(tmp), mode, jobs, limits, sandbox)
+            runs[mode] = _grade_all(src, assignment, people, Path(tmp), mode, jobs, limits, sandbox, progress)
     own = next(iter(runs.values()))[3]
     verdicts, cells, doc, _ = runs.get(own) or next(iter(runs.values()))
     details = tuple(f"solution: test cell {gid}: {v}" for gid, v in cells["solution"].items() if v != "passed")

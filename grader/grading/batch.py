@@ -237,6 +237,8 @@ def grade(course: Course, assignment: str | None = None, *, jobs: int = 1, sched
             job_list = [_job(course, a, limits, spec, judge or rubrics[a.assignment].judge) for a in pending]
             n_graded = n_err = 0
             failures = []
+            if hasattr(progress, "start"):
+                progress.start(len(job_list))
             for job, out, exc in map_unordered(grade_job, job_list, jobs=jobs, scheduler=scheduler):
                 attempt = by_id[job.attempt_id]
                 if exc is not None:

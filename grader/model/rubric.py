@@ -8,8 +8,12 @@ from pathlib import Path
 
 import yaml
 
+from typing import TYPE_CHECKING
+
 from grader.model.errors import RubricError
-from grader.model.nbcells import GradedCell
+
+if TYPE_CHECKING:  # only for annotations: reading a rubric needs no notebook library (`mlip status` starts fast)
+    from grader.model.nbcells import GradedCell
 
 RUBRIC_FILE = "rubric.yml"
 ALLOWED_SPEC_KEYS = {"id", "points", "title", "tests", "message", "kind", "cells"}

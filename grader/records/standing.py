@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from grader.records.course import Course
 from grader.records.ledger import Ledger
@@ -13,6 +12,9 @@ from grader.records.extensions import Adjustments
 from grader.records.roster import current_roster
 from grader.records.visibility import feedback_state
 from grader.model.rubric import Rubric
+
+if TYPE_CHECKING:  # pandas only for the tidy views, imported when one is asked for (`mlip status` starts fast)
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -27,14 +29,18 @@ class AssignmentStatus:
         return self.doc
 
     @property
-    def by_spec(self) -> pd.DataFrame:
+    def by_spec(self) -> "pd.DataFrame":
         """One row per student, one column per spec: True, False or None (not decided yet)."""
+        import pandas as pd
+
         rows = {s["student"]: {k: v["passed"] for k, v in s["specs"].items()} for s in self.doc["students"]}
         return pd.DataFrame.from_dict(rows, orient="index")
 
     @property
-    def by_attempt(self) -> pd.DataFrame:
+    def by_attempt(self) -> "pd.DataFrame":
         """One row per attempt of every student."""
+        import pandas as pd
+
         rows = []
         for s in self.doc["students"]:
             for a in s["attempts"]:
