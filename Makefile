@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install system-deps sandbox-deps lab clean
+.PHONY: demo test install system-deps sandbox-deps lab site clean
 
 # Debian packages the sandbox (bubblewrap), the PostgreSQL tests and the browser tests (chromium) need; installed
 # when run as root with apt, otherwise named so a person can install them (the tests that need them are skipped
@@ -48,6 +48,13 @@ demo: $(STAMP) sandbox-deps
 lab: $(STAMP)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/etc/jupyter" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab \
 	  --ServerApp.root_dir="$(CURDIR)/notebooks" $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
+
+# The lectures as a static site in build/site/ (open build/site/index.html, or serve the folder): each lecture run
+# with `mlip run` and its default parameters, in parallel; a lecture whose notebook, parameters and helper code are
+# unchanged comes from build/site-cache/ and is not run again. Nothing is fetched while building or reading.
+# Extra options: make site SITE_ARGS="--jobs 4" (python -m website --help).
+site: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m website $(SITE_ARGS)
 
 test: $(STAMP) system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest

@@ -60,3 +60,7 @@ def toy_submission(course, folder: Path, answers: dict[str, str] | None = None, 
     if solution:
         answers = solution_answers(read_notebook(FIXTURES / "toy" / "toy.ipynb"))
     return write_submission(course.release_dir("toy") / "toy.ipynb", answers or {}, folder / "toy.ipynb")
+
+
+# the course site, built once per session for the tests that read it (tests/site, tests/browser/test_site.py)
+from .sitebuild import built_site, site_url  # noqa: E402,F401

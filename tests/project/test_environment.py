@@ -15,9 +15,13 @@ def _canon(name: str) -> str:
 
 
 def pyproject_requirements() -> dict[str, Requirement]:
+    """Every requirement: the dependencies and all extras (an extra naming the kit itself, as ``test`` names
+    ``mlip-course-kit[site]``, adds nothing of its own)."""
     data = tomllib.loads((KIT / "pyproject.toml").read_text())
-    reqs = data["project"]["dependencies"] + data["project"]["optional-dependencies"]["test"]
-    return {_canon(Requirement(r).name): Requirement(r) for r in reqs}
+    reqs = data["project"]["dependencies"] + [r for extra in data["project"]["optional-dependencies"].values()
+                                              for r in extra]
+    own = _canon(data["project"]["name"])
+    return {_canon(Requirement(r).name): Requirement(r) for r in reqs if _canon(Requirement(r).name) != own}
 
 
 def environment_pins() -> dict[str, str]:
