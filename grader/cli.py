@@ -28,6 +28,7 @@ DEFAULTS = {
     ("grader.grading.batch", "Limits", "notebook_timeout"): 300,
     ("grader.authoring.check", "check", "jobs"): 2,
     ("grader.authoring.check", "check", "sandbox"): "bwrap",
+    ("grader.outputs.similarity", "similarity", "threshold"): 0.5,
 }
 """(module, function or class, parameter) -> default, as the library declares it (checked by a test)."""
 
@@ -51,6 +52,14 @@ def _number(kind, *, low, what: str, strict: bool = True):
 
 JOBS = _number(int, low=0, what="1 or more workers")
 SECONDS = _number(float, low=0, what="a number of seconds above 0")
+
+
+def SHARE(text: str) -> float:  # noqa: N802 (an argparse type, named like the others)
+    """A share above 0 and at most 1."""
+    value = _number(float, low=0, what="a share between 0 and 1, e.g. 0.5")(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"{text} is impossible; give a share between 0 and 1, e.g. 0.5")
+    return value
 
 
 class Parser(argparse.ArgumentParser):
@@ -259,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="canvas: a gradebook to import; csv: one row per student, assignment and spec")
     p.add_argument("-o", "--output", default=None, help="file to write (default: print)")
     p.add_argument("--all", action="store_true", help="include points whose feedback is still held")
+    _db_arg(p)
+    _course_arg(p)
+
+    p = sub.add_parser("similarity", help="pairs of students whose answers match, for a person to judge")
+    p.add_argument("assignment", help="a released assignment")
+    p.add_argument("--threshold", type=SHARE,
+                   default=_default("grader.outputs.similarity", "similarity", "threshold"),
+                   help="list pairs whose answers overlap at least this much (default: %(default)g)")
+    p.add_argument("-o", "--output", default=None, help="the page to write (default: reports/ASSIGNMENT-similarity.html)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (one is shown on a terminal only)")
     _db_arg(p)
     _course_arg(p)
 

@@ -272,6 +272,20 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_similarity(args) -> int:
+    from grader.execution.progress import Progress
+    from grader.outputs.similarity import similarity
+
+    course = open_course(args.course)
+    with Progress("mlip similarity", "student", bar=False if args.no_progress else None, out=sys.stderr) as bar:
+        result = similarity(course, args.assignment, threshold=args.threshold, output=args.output,
+                            db_url=args.db_url, progress=bar)
+    for pair in result.flagged:
+        print(f"{pair.a}  {pair.b}  {pair.score:.0%}  (similar answers: a person should look)")
+    print(f"{len(result.flagged)} of {result.pairs} pair(s) at or above {args.threshold:.0%}; wrote {result.page}")
+    return 0
+
+
 def cmd_check(args) -> int:
     from grader.authoring.check import check
 

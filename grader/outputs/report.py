@@ -169,7 +169,7 @@ def _every_student(r: AssignmentReport, h: str, tz) -> str:
 
 
 PARTS = (_failing, _over_time, _by_attempt, _attempts_and_tokens, _late, termparts.deadlines, termparts.sections,
-         _flagged, _attention, _every_student)
+         termparts.similar, _flagged, _attention, _every_student)
 """The parts of an assignment's section, in page order; each takes the report, its heading tag and time zone."""
 
 

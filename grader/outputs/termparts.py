@@ -51,3 +51,15 @@ def sections(r: AssignmentReport, h: str, tz) -> str:
             "check the ids or import a newer roster.</p>" if missing else "")
     return (f"<{h}>By section</{h}>" + _table(["section", "students", "mean points", "pass every line"], rows)
             + note)
+
+
+def similar(r: AssignmentReport, h: str, tz) -> str:
+    """Pairs `mlip similarity` found last: for a person to look at, never a verdict."""
+    pairs = sorted({(min(s["student"], x["student"]), max(s["student"], x["student"]), x["score"])
+                    for s in r.doc["students"] for x in s.get("similar", [])}, key=lambda p: -p[2])
+    if not pairs:
+        return ""
+    rows = [[escape(a), escape(b), f"{score:.0%}"] for a, b, score in pairs]
+    return (f"<{h}>Similar answers</{h}><p class=muted>From the last <code>mlip similarity</code>; its page shows "
+            "the matching code side by side. A reason to look, not a finding: no grade changed.</p>"
+            + _table(["student", "student", "similarity"], rows))

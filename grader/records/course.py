@@ -100,6 +100,10 @@ class Course:
         """Where the feedback pages are written."""
         return self.root / "feedback" / assignment
 
+    def similarity_file(self, assignment: str) -> Path:
+        """Pairs of students `mlip similarity` found last (kept private: a person judges them)."""
+        return self.private / "similarity" / f"{assignment}.json"
+
     def released(self) -> list[str]:
         """Assignments that have been released, by name."""
         rel = self.root / "release"

@@ -69,6 +69,7 @@ def assignment_status(course: Course, assignment: str, *, student: str | None = 
     rubrics = {aid: released_rubric(course, aid) for aid in {a.assignment for a in every}}
     opens = {aid: opened_at(course, aid, r) for aid, r in rubrics.items()}
     tokens = course.policy.tokens
+    similar = similar_pairs(course, assignment)
     out = []
     for sid in students:
         mine = [a for a in every if a.student == sid]
@@ -133,6 +134,7 @@ def assignment_status(course: Course, assignment: str, *, student: str | None = 
                     **_term_fields(sid, own.get(assignment, (rubric, []))[0], own.get(assignment, (rubric, []))[1],
                                    adjust, assignment, roster, tokens)})
         out[-1]["feedback_released"] = shown.visible(own.get(assignment, (rubric, []))[0].due)
+        out[-1]["similar"] = similar.get(sid, [])
     doc = {"assignment": assignment, "title": rubric.title, "max_points": rubric.max_points,
            "rubric": "derived from the notebook (no rubric.yml)" if rubric.derived else "rubric.yml",
            "due": rubric.due.isoformat() if rubric.due else None,
@@ -142,6 +144,20 @@ def assignment_status(course: Course, assignment: str, *, student: str | None = 
            "not_on_roster": [s["student"] for s in out if s["on_roster"] is False],
            "students": out}
     return AssignmentStatus(doc)
+
+
+def similar_pairs(course: Course, assignment: str) -> dict[str, list[dict]]:
+    """student -> [{"student": other, "score": s}] from the last `mlip similarity` run (empty if none)."""
+    import json
+
+    path = course.similarity_file(assignment)
+    if not path.is_file():
+        return {}
+    out: dict[str, list[dict]] = {}
+    for p in json.loads(path.read_text())["pairs"]:
+        out.setdefault(p["a"], []).append({"student": p["b"], "score": p["score"]})
+        out.setdefault(p["b"], []).append({"student": p["a"], "score": p["score"]})
+    return out
 
 
 def _term_fields(sid: str, own: Rubric, notes: list[str], adjust: Adjustments, assignment: str,
@@ -183,6 +199,7 @@ def format_table(status: AssignmentStatus, *, by_section: bool = False) -> str:
             cells = "  ".join(f"{mark[s['specs'][sid]['passed']]:>12}" for sid in spec_ids)
             flag = "  FLAGGED" if s["flagged"] else ""
             flag += "  not on the roster" if s.get("on_roster") is False else ""
+            flag += "  similar to " + ", ".join(x["student"] for x in s["similar"]) if s.get("similar") else ""
             lines.append(f"{s['student']:<{width}}  {cells}  {s['points']:>6g}  {s['tokens_left']:>6}{flag}")
     own = [s for s in doc["students"] if s.get("deadline_notes")]
     if own:

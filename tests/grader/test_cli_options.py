@@ -46,6 +46,8 @@ def test_every_option_and_argument_has_a_help_text():
     (["extend", "toy", "--student", "s", "--days", "0"], "--days: 0 is impossible"),
     (["accommodate", "s", "--time-factor", "0.5"], "a factor of 1 or more"),
     (["accommodate", "s", "--extra-tokens", "-1"], "0 or more tokens"),
+    (["similarity", "toy", "--threshold", "0"], "a share between 0 and 1"),
+    (["similarity", "toy", "--threshold", "1.5"], "a share between 0 and 1"),
     (["grade", "--judge", "nobody"], "invalid choice"),
 ])
 def test_impossible_values_are_one_line_errors(argv, words, capsys):
