@@ -220,3 +220,30 @@ def test_report_lists_own_deadlines_sections_and_unknown_students(term):
     assert "ext" in own and "flu" in own and "slow" in own and "letter" in own and "(+2)" in own
     assert "noext" not in own
     assert "By section" in page and "Not on the roster: noredo" in page
+
+
+from .test_scale_out import postgres_url  # noqa: E402,F401  (a real PostgreSQL server for this module)
+
+
+def test_the_terms_tables_work_on_postgresql(tmp_path, postgres_url):  # noqa: F811
+    import json as _json
+
+    course = init_course(tmp_path / "course")
+    release(course, "toy", assignments_dir=FIXTURES)
+    db = ["--course", str(course.root), "--db-url", postgres_url]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,name,email,section\npg1,P G,,S1\n")
+    led = L.Ledger(postgres_url)
+    submit(course, led, "toy", [toy_submission(course, tmp_path / "a")], student="pg1", at="2026-09-17T10:00:00Z")
+    submit(course, led, "toy", [toy_submission(course, tmp_path / "b")], student="pg2", at="2026-09-10T10:00:00Z")
+    led.close()
+    assert main(["roster", "import", str(roster), *db]) == 0
+    assert main(["extend", "toy", "--student", "pg1", "--days", "2", "--reason", "pg", *db]) == 0
+    assert main(["accommodate", "pg1", "--extra-tokens", "1", *db]) == 0
+    assert main(["feedback", "toy", "--mode", "manual", "--release", *db]) == 0
+    doc = assignment_status(course, "toy", db_url=postgres_url).doc
+    s = {x["student"]: x for x in doc["students"]}
+    assert s["pg1"]["extension"]["days"] == 2 and s["pg1"]["tokens_total"] == 9 and s["pg1"]["section"] == "S1"
+    assert s["pg1"]["attempts"][0]["kind"] == "first"  # inside the extension: not late
+    assert doc["not_on_roster"] == ["pg2"] and doc["feedback"]["mode"] == "manual" and doc["feedback"]["released_at"]
+    assert _json.dumps(doc)  # the status document stays JSON
