@@ -14,21 +14,31 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
 __all__ = [
+    "NOTEBOOK",
+    "canary_rule_exercise",
+    "lecture_exercises",
+    "sample_size_exercise",
+    "srm_exercise",
     "ABData", "ABTestResult", "CanaryReport", "SRMResult", "TelemetryData",
     "bucket", "is_enabled", "power", "required_sample_size", "run_canary", "simulate_ab_test",
     "simulate_telemetry", "srm_check", "two_proportion_test",
 ]
 
 _Z = NormalDist()
+
+NOTEBOOK = "08-testing-in-production"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 
 def bucket(user_id: object, flag: str, *, buckets: int = 100) -> int:
@@ -318,3 +328,113 @@ def run_canary(*, baseline_error: float, canary_error: float, stages: Sequence[f
             outcome, at = "rolled back", float(share)
             break
     return CanaryReport(pd.DataFrame(rows).set_index("share"), outcome, at)
+
+
+def sample_size_exercise(base_rate: float, effect: float, *, alpha: float = 0.05, power: float = 0.8) -> Exercise:
+    """Exercise: users per group to detect ``effect`` over ``base_rate`` (one user of rounding allowed).
+
+    Introduced in ``notebooks/08-testing-in-production.ipynb``.
+
+    Examples
+    --------
+    >>> exercise = sample_size_exercise(0.10, 0.01)
+    >>> exercise.check(required_sample_size(0.10, 0.01)).passed, exercise.check(169).reason[:30]
+    (True, 'the effect is the change of th')
+    """
+    expected = required_sample_size(base_rate, effect, alpha=alpha, power=power)
+    candidates = [(2 * expected, "that is both groups together; the exercise asks per group."),
+                  (required_sample_size(base_rate, base_rate + effect, alpha=alpha, power=power),
+                   "the effect is the change of the rate, not the new rate."),
+                  (required_sample_size(base_rate, effect, alpha=alpha, power=0.5),
+                   "that sample finds the effect only half of the time; ask for the power the question names.")]
+    return Exercise.number("users_per_group", expected, tolerance=1.0,
+                           mistakes=[(v, t) for v, t in candidates if abs(v - expected) > 1],
+                           hint="required_sample_size(base_rate, effect) is per group; the effect is the change.")
+
+
+def srm_exercise(counts: Sequence[int], users: Any) -> Exercise:
+    """Exercise: the sample-ratio p-value of ``counts`` against 50/50, compared with relative tolerance.
+
+    Introduced in ``notebooks/08-testing-in-production.ipynb``. ``users`` is the experiment's user table
+    (``group``, ``converted``), for the mistake of testing conversions instead of counts.
+
+    Examples
+    --------
+    >>> users = pd.DataFrame({"group": ["A"] * 60 + ["B"] * 40, "converted": [True, False] * 50})
+    >>> exercise = srm_exercise([60, 40], users)
+    >>> exercise.tolerance_kind, exercise.check(0).reason[:8]
+    ('relative', 'too low.')
+    """
+    expected = srm_check(list(counts)).p_value
+    per_group = users.groupby("group")["converted"].agg(["sum", "count"]).to_numpy().ravel()
+    candidates = [(two_proportion_test(*per_group).p_value,
+                   "that is the p-value of the conversion difference; the sample-ratio test compares the *numbers "
+                   "of users* with an even split."),
+                  (1 - expected, "that is one minus the p-value.")]
+    return Exercise.number("srm_p_value", expected, relative=1e-3,
+                           mistakes=[(v, t) for v, t in candidates if abs(v - expected) > 1e-3 * expected],
+                           hint="chisquare(observed_counts) tests against equal expected counts by default.")
+
+
+_ROLL_BACK_CLEAR = "a clear regression on plenty of traffic must be rolled back."
+_KEEP_HEALTHY = "the canary is as good as the old version: continue; rolling back healthy releases stalls every release."
+_NOT_EVIDENCE = ("a few errors in a handful of requests are no evidence: test whether the difference is significant "
+                 "instead of comparing the raw rates.")
+_SMALL_BUT_REAL = "with this much traffic even a small increase is significant: roll back."
+_ONE_SIDED = "fewer errors than the old version is no reason to roll back: the test is one-sided."
+
+
+def canary_rule_exercise() -> Exercise:
+    """Build-it exercise: ``canary_decision(base_errors, base_requests, canary_errors, canary_requests)``.
+
+    Introduced in ``notebooks/08-testing-in-production.ipynb``. The rule returns ``"rollback"`` when the canary's
+    error rate is higher and a two-proportion test gives p < 0.01, else ``"continue"``.
+
+    Examples
+    --------
+    >>> exercise = canary_rule_exercise()
+    >>> rate_rule = lambda be, bn, ce, cn: "rollback" if ce / cn > be / bn else "continue"
+    >>> "no evidence" in exercise.check(rate_rule).reason
+    True
+    """
+    def says(word: str):
+        return lambda out: isinstance(out, str) and out.strip().lower() == word
+
+    cases = [Case("a canary with three times the errors, 10,000 requests each", (100, 10_000, 300, 10_000),
+                  says("rollback"), _ROLL_BACK_CLEAR),
+             Case("a canary exactly as good as the old version", (100, 10_000, 100, 10_000), says("continue"),
+                  _KEEP_HEALTHY),
+             Case("a canary with one error in its first 20 requests", (100, 10_000, 1, 20), says("continue"),
+                  _NOT_EVIDENCE),
+             Case("a canary with 20% more errors on 400,000 requests each", (4_000, 400_000, 4_800, 400_000),
+                  says("rollback"), _SMALL_BUT_REAL),
+             Case("a canary with half the errors of the old version", (200, 10_000, 100, 10_000), says("continue"),
+                  _ONE_SIDED)]
+
+    def worked(base_errors: int, base_requests: int, canary_errors: int, canary_requests: int) -> str:
+        test = two_proportion_test(base_errors, base_requests, canary_errors, canary_requests)
+        return "rollback" if test.difference > 0 and test.p_value / 2 < 0.01 else "continue"
+
+    return Exercise.code("canary_rule", cases=cases, solution=worked, mistakes=[
+        (lambda be, bn, ce, cn: "continue", _ROLL_BACK_CLEAR),
+        (lambda be, bn, ce, cn: "rollback" if ce / cn > be / bn else "continue", _NOT_EVIDENCE),
+        (lambda be, bn, ce, cn: "rollback" if two_proportion_test(be, bn, ce, cn).p_value < 0.01 else "continue",
+         _ONE_SIDED),
+        (lambda be, bn, ce, cn: "rollback" if ce / cn > 1.5 * be / bn and two_proportion_test(be, bn, ce, cn).p_value
+         < 0.02 else "continue", _SMALL_BUT_REAL)],
+        hint="two_proportion_test(base_errors, base_requests, canary_errors, canary_requests) compares the rates.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 20_000, base_rate: float = 0.10, effect: float = 0.015,
+                      **_: Any) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/08-testing-in-production.ipynb`` for its parameters, keyed by name.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=2000))
+    ['canary_rule', 'srm_p_value', 'users_per_group']
+    """
+    broken = simulate_ab_test(n_users=n_samples, base_rate=base_rate, effect=effect, lose_share=0.1, seed=seed)
+    counts = broken.users["group"].value_counts().reindex(["A", "B"])
+    built = [sample_size_exercise(0.10, 0.01), srm_exercise(counts.tolist(), broken.users), canary_rule_exercise()]
+    return {exercise.name: exercise for exercise in built}
