@@ -22,19 +22,11 @@ import numpy as np
 import pandas as pd
 
 from mlip_helpers.checker import Case, Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
-__all__ = [
-    "NOTEBOOK", "first_break_exercise", "first_break_solution", "lecture_exercises", "record_digest",
-    "AuditRecord",
-    "AuditTrail",
-    "exercise",
-    "GamingResult",
-    "game_linear_model",
-    "make_strategic_applicants",
-    "repay_probability",
-    "review_tradeoff",
-]
+__all__ = ["NOTEBOOK", "AuditRecord", "AuditTrail", "GamingResult", "first_break_exercise", "first_break_solution",
+           "game_linear_model", "gamed_repayment_exercise", "gamed_share_exercise", "lecture_exercises",
+           "make_strategic_applicants", "record_digest", "repay_probability", "review_tradeoff"]
 
 
 def repay_probability(frame: pd.DataFrame) -> np.ndarray:
@@ -276,7 +268,8 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _gamed_share(result: GamingResult) -> Exercise:
+def gamed_share_exercise(result: GamingResult) -> Exercise:
+    """The ``gamed_share`` exercise of ``notebooks/19-transparency-accountability.ipynb``, from its data."""
     flipped = result.flipped
     return Exercise.number("gamed_share", flipped.mean(), tolerance=1e-9, share=True, mistakes={
         float(result.accepted_after.mean()): "That is the share accepted *after* gaming, which includes everyone "
@@ -285,7 +278,8 @@ def _gamed_share(result: GamingResult) -> Exercise:
     }, hint="Use result.flipped, True for applicants rejected before and accepted after.")
 
 
-def _gamed_repayment(p_repay: Any, flipped: Any, believed: Any, accepted: Any) -> Exercise:
+def gamed_repayment_exercise(p_repay: Any, flipped: Any, believed: Any, accepted: Any) -> Exercise:
+    """The ``gamed_repayment`` exercise of ``notebooks/19-transparency-accountability.ipynb``, from its data."""
     p_repay, flipped = np.asarray(p_repay, dtype=float), np.asarray(flipped, dtype=bool)
     return Exercise.number("gamed_repayment", p_repay[flipped].mean(), tolerance=1e-6, share=True, mistakes={
         float(np.mean(np.asarray(believed)[flipped])): "That is what the *model* believes about them after they "
@@ -293,25 +287,6 @@ def _gamed_repayment(p_repay: Any, flipped: Any, believed: Any, accepted: Any) -
         float(p_repay[np.asarray(accepted, dtype=bool)].mean()): "That averages over everyone accepted after gaming, "
             "including honest applicants. Keep only the applicants who gamed.",
     }, hint="Average the true p_repay over the applicants in result.flipped.")
-
-
-_EXERCISES = {"gamed_share": _gamed_share, "gamed_repayment": _gamed_repayment}
-
-
-def exercise(name: str, **data: Any) -> Exercise:
-    """Build one of the exercises of ``notebooks/19-transparency-accountability.ipynb`` from the notebook's data.
-
-    Introduced in ``notebooks/19-transparency-accountability.ipynb``. Pass the
-    result to :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> sorted(_EXERCISES)
-    ['gamed_repayment', 'gamed_share']
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 # --- the exercises of notebook 19 ------------------------------------------------------------------------------
@@ -441,6 +416,6 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 4000, budget: float = 1
                                threshold=threshold)
     p_repay_after = repay_probability(gaming.X_after.assign(diligence=test["diligence"].to_numpy()))
     believed = bank.predict_proba(gaming.X_after)[:, 1]
-    return {"gamed_share": _gamed_share(gaming),
-            "gamed_repayment": _gamed_repayment(p_repay_after, gaming.flipped, believed, gaming.accepted_after),
+    return {"gamed_share": gamed_share_exercise(gaming),
+            "gamed_repayment": gamed_repayment_exercise(p_repay_after, gaming.flipped, believed, gaming.accepted_after),
             "first_break": first_break_exercise()}

@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from mlip_helpers.checker import Case, Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
-__all__ = ["NOTEBOOK", "BaseRateData", "HiringData", "PatrolHistory", "exercise", "lecture_exercises",
-           "make_base_rates", "proxy_accuracy_exercise", "proxy_accuracy_solution",
-           "make_decision_log", "make_hiring", "simulate_patrols"]
+__all__ = ["NOTEBOOK", "BaseRateData", "HiringData", "PatrolHistory", "bias_source_exercise", "lecture_exercises",
+           "make_base_rates", "make_decision_log", "make_hiring", "proxy_accuracy_exercise",
+           "proxy_accuracy_solution", "simulate_patrols", "unhired_share_exercise"]
 
 
 def _check(n_samples: int, *shares: float) -> None:
@@ -214,7 +214,8 @@ def make_decision_log(*, n_weeks: int = 20, per_week: int = 2000, seed: int = 0,
                          "approved": (rng.random(len(week)) < p).astype(int)})
 
 
-def _unhired_share(*, data: HiringData) -> Exercise:
+def unhired_share_exercise(*, data: HiringData) -> Exercise:
+    """The ``unhired_share`` exercise of ``notebooks/15-responsible-ml.ipynb``, from its data."""
     f = data.frame
     b, q = f["group"] == "B", f["qualified"] == 1
     truth = int((b & q & (f["hired"] == 0)).sum())
@@ -229,7 +230,8 @@ def _unhired_share(*, data: HiringData) -> Exercise:
                                "hired.")
 
 
-def _bias_source() -> Exercise:
+def bias_source_exercise() -> Exercise:
+    """The ``bias_source`` exercise of ``notebooks/15-responsible-ml.ipynb``, from its data."""
     return Exercise.choice("bias_source", "tainted labels", {
         "historical bias": "historical bias is an accurate record of an unequal world; here the record itself is "
                            "wrong: the same CV got different labels for different names.",
@@ -241,25 +243,6 @@ def _bias_source() -> Exercise:
         "feedback loop": "a feedback loop needs the model's own decisions to shape its next training data; here "
                          "the harm is already in the data before any model exists.",
     }, hint="what part of a training example did people produce here: a feature, the sample, or the label?")
-
-
-_EXERCISES = {"unhired_share": _unhired_share, "bias_source": _bias_source}
-
-
-def exercise(name: str, **data) -> Exercise:
-    """Build one of the exercises of ``notebooks/15-responsible-ml.ipynb`` from the notebook's data.
-
-    Introduced in ``notebooks/15-responsible-ml.ipynb``. Pass the result to
-    :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> exercise("bias_source").check("tainted labels").passed
-    True
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 # --- build-it exercise of notebook 15: how well a feature reveals the protected group -----------------------------
@@ -349,5 +332,5 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 4000, **_: Any) -> dict
     ['bias_source', 'proxy_accuracy', 'unhired_share']
     """
     tainted = make_hiring(n_samples=n_samples, seed=seed, label_bias=0.3)
-    return {"bias_source": _bias_source(), "unhired_share": _unhired_share(data=tainted),
+    return {"bias_source": bias_source_exercise(), "unhired_share": unhired_share_exercise(data=tainted),
             "proxy_accuracy": proxy_accuracy_exercise()}

@@ -23,11 +23,11 @@ from sklearn.linear_model import LinearRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from mlip_helpers.checker import Case, Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
 __all__ = ["NOTEBOOK", "RuleList", "Scorecard", "Surrogate", "counterfactual_exercise", "counterfactual_solution",
-           "counterfactuals", "exercise", "fit_surrogate", "lecture_exercises",
-           "learn_rule_list", "local_effects", "loo_influence", "make_scorecard", "prototypes_and_criticisms"]
+           "counterfactuals", "fidelity_exercise", "fit_surrogate", "learn_rule_list", "lecture_exercises",
+           "local_effects", "loo_influence", "make_scorecard", "most_harmful_exercise", "prototypes_and_criticisms"]
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,8 @@ def loo_influence(make_model: Callable, X, y, X_eval, y_eval) -> np.ndarray:
     return out
 
 
-def _fidelity(*, surrogate: Surrogate, predict: Callable, X_check: pd.DataFrame, y_check) -> Exercise:
+def fidelity_exercise(*, surrogate: Surrogate, predict: Callable, X_check: pd.DataFrame, y_check) -> Exercise:
+    """The ``fidelity`` exercise of ``notebooks/18-explainability.ipynb``, from its data."""
     mimic = np.asarray(surrogate.tree.predict(X_check))
     box, truth = np.asarray(predict(X_check)), np.asarray(y_check)
     return Exercise.number(
@@ -299,33 +300,14 @@ def _fidelity(*, surrogate: Surrogate, predict: Callable, X_check: pd.DataFrame,
         hint="predict the check rows with both models and take the share where they agree.")
 
 
-def _most_harmful(*, influence) -> Exercise:
+def most_harmful_exercise(*, influence) -> Exercise:
+    """The ``most_harmful`` exercise of ``notebooks/18-explainability.ipynb``, from its data."""
     influence = np.asarray(influence)
     return Exercise.id(
         "most_harmful", int(np.argmin(influence)),
         mistakes={int(np.argmax(influence)): "removing that row *raises* the held-out loss the most: it is the "
                                              "most helpful row, not the most harmful."},
         hint="harmful rows make the loss drop when left out: look for the most negative influence.")
-
-
-_EXERCISES = {"fidelity": _fidelity, "most_harmful": _most_harmful}
-
-
-def exercise(name: str, **data) -> Exercise:
-    """Build one of the exercises of ``notebooks/18-explainability.ipynb`` from the notebook's data.
-
-    Introduced in ``notebooks/18-explainability.ipynb``. Pass the result to
-    :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> ex = exercise("most_harmful", influence=[0.02, -0.05, 0.0])
-    >>> ex.check(1).passed, ex.check(0).reason[:32]
-    (True, 'removing that row *raises* the h')
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 # --- the exercises of notebook 18 ------------------------------------------------------------------------------
@@ -475,5 +457,5 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 1000, **_: Any) -> dict
     X_check = rng.normal(size=(2000, 2))
     y_check = (X_check.sum(axis=1) > 0).astype(int)
     influence = loo_influence(lambda: LogisticRegression(solver="liblinear"), X_small, y_small, X_check, y_check)
-    return {"fidelity": _fidelity(surrogate=surrogate, predict=predict, X_check=X_test, y_check=y_test),
-            "counterfactual": counterfactual_exercise(), "most_harmful": _most_harmful(influence=influence)}
+    return {"fidelity": fidelity_exercise(surrogate=surrogate, predict=predict, X_check=X_test, y_check=y_test),
+            "counterfactual": counterfactual_exercise(), "most_harmful": most_harmful_exercise(influence=influence)}

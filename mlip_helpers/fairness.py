@@ -20,11 +20,12 @@ import pandas as pd
 from fairlearn.metrics import MetricFrame, count, false_positive_rate, selection_rate, true_positive_rate
 
 from mlip_helpers.checker import Case, Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
-__all__ = ["CreditLoop", "FairnessReport", "ModelCard", "datasheet", "exercise", "fairness_report",
-           "NOTEBOOK", "equalized_odds_exercise", "equalized_odds_solution", "flip_rate",
-           "lecture_exercises", "monitor_parity", "reweighing_weights", "simulate_credit_loop"]
+__all__ = ["NOTEBOOK", "CreditLoop", "FairnessReport", "ModelCard", "datasheet", "equalized_odds_exercise",
+           "equalized_odds_solution", "fairness_report", "flip_rate", "lecture_exercises", "monitor_parity",
+           "perfect_parity_gap_exercise", "reweighing_weights", "simulate_credit_loop",
+           "threshold_criterion_exercise"]
 
 
 def _accuracy(y_true, y_pred) -> float:
@@ -251,7 +252,8 @@ def datasheet(frame: pd.DataFrame, *, name: str, protected: str, label: str, mot
         _markdown(composition)])
 
 
-def _perfect_parity_gap(*, data) -> Exercise:
+def perfect_parity_gap_exercise(*, data) -> Exercise:
+    """The ``perfect_parity_gap`` exercise of ``notebooks/16-measuring-fairness.ipynb``, from its data."""
     rates = data.base_rates
     return Exercise.number(
         "perfect_parity_gap", max(rates.values()) - min(rates.values()), tolerance=1e-6, share=True,
@@ -262,7 +264,8 @@ def _perfect_parity_gap(*, data) -> Exercise:
         hint="a perfect predictor approves exactly the people whose label says approve, in each group.")
 
 
-def _threshold_criterion() -> Exercise:
+def threshold_criterion_exercise() -> Exercise:
+    """The ``threshold_criterion`` exercise of ``notebooks/16-measuring-fairness.ipynb``, from its data."""
     return Exercise.choice("threshold_criterion", "anti-classification", {
         "anti-classification": "its decision takes race as an input (sensitive_features at predict time), so the "
                                "flip test changes decisions.",
@@ -271,36 +274,6 @@ def _threshold_criterion() -> Exercise:
         "equalized odds": "equalized odds was not the optimizer's target, so it may or may not hold; one criterion "
                           "is broken by construction, whatever the data.",
     }, hint="the optimizer needs sensitive_features when it predicts. What does the flip test say?")
-
-
-def _score_gap_growth(*, loop: CreditLoop) -> Exercise:
-    gap = loop.gap()
-    return Exercise.number(
-        "score_gap_growth", gap.iloc[-1] - gap.iloc[0], tolerance=1e-3,
-        mistakes={gap.iloc[-1]: "that is the gap in the last round; subtract the gap in round 0.",
-                  loop.gap("approval_rate").iloc[-1] - loop.gap("approval_rate").iloc[0]:
-                  "that is the change in the *approval-rate* gap; the question asks about mean scores."},
-        hint="loop.gap() gives the score gap per round: last minus first.")
-
-
-_EXERCISES = {"perfect_parity_gap": _perfect_parity_gap, "threshold_criterion": _threshold_criterion,
-              "score_gap_growth": _score_gap_growth}
-
-
-def exercise(name: str, **data) -> Exercise:
-    """Build an exercise of the fairness notebooks (16 and 17) from the notebook's data.
-
-    Introduced in ``notebooks/16-measuring-fairness.ipynb``. Pass the result
-    to :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> exercise("threshold_criterion").check("anti-classification").passed
-    True
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 # --- build-it exercises of notebooks 16 and 17: a fairness metric, and a fairness-requirement check ----------------
@@ -412,5 +385,5 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 4000, **_: Any) -> dict
     from mlip_helpers.bias import make_base_rates
 
     base = make_base_rates(n_samples=n_samples, seed=seed, rate_a=0.5, rate_b=0.3)
-    return {"equalized_odds": equalized_odds_exercise(), "threshold_criterion": _threshold_criterion(),
-            "perfect_parity_gap": _perfect_parity_gap(data=base)}
+    return {"equalized_odds": equalized_odds_exercise(), "threshold_criterion": threshold_criterion_exercise(),
+            "perfect_parity_gap": perfect_parity_gap_exercise(data=base)}

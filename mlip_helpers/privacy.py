@@ -20,22 +20,11 @@ import numpy as np
 import pandas as pd
 
 from mlip_helpers.checker import Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
-__all__ = [
-    "NOTEBOOK",
-    "QUASI_IDENTIFIERS",
-    "LinkageData",
-    "generalize",
-    "lecture_exercises",
-    "MembershipResult",
-    "exercise",
-    "k_anonymity",
-    "laplace_count",
-    "link_records",
-    "make_linkable_records",
-    "membership_inference",
-]
+__all__ = ["NOTEBOOK", "QUASI_IDENTIFIERS", "LinkageData", "MembershipResult", "generalize", "k_anonymity",
+           "k_value_exercise", "laplace_count", "lecture_exercises", "link_records", "make_linkable_records",
+           "membership_inference", "reidentified_exercise"]
 
 QUASI_IDENTIFIERS = ("zip", "birth_date", "sex")
 """The columns that the released records and the public list share."""
@@ -195,7 +184,8 @@ def laplace_count(true_count: float, epsilon: float, *, size: int | None = None,
     return true_count + np.random.default_rng(seed).laplace(0.0, 1.0 / epsilon, size)
 
 
-def _reidentified(linked: pd.DataFrame, true_name: Any) -> Exercise:
+def reidentified_exercise(linked: pd.DataFrame, true_name: Any) -> Exercise:
+    """The ``reidentified`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data."""
     named = linked["name"].notna().to_numpy()
     right = named & (linked["name"].to_numpy(dtype=object) == np.asarray(true_name, dtype=object))
     expected = int(right.sum())
@@ -209,34 +199,14 @@ def _reidentified(linked: pd.DataFrame, true_name: Any) -> Exercise:
                           hint="A record is re-identified when exactly one public person shares its quasi-identifiers.")
 
 
-def _k_value(frame: pd.DataFrame, quasi_identifiers: Sequence[str]) -> Exercise:
+def k_value_exercise(frame: pd.DataFrame, quasi_identifiers: Sequence[str]) -> Exercise:
+    """The ``k_value`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data."""
     sizes = frame.groupby(list(quasi_identifiers), dropna=False).size()
     mistakes = {int(len(sizes)): "That is the number of groups, not the size of the smallest.",
                 int(sizes.max()): "That is the largest group; k-anonymity is limited by the *smallest* one."}
     mistakes.pop(int(sizes.min()), None)
     return Exercise.count("k_value", int(sizes.min()), mistakes=mistakes,
                            hint="Group the rows by all quasi-identifiers together and take the smallest group size.")
-
-
-_EXERCISES = {"reidentified": _reidentified, "k_value": _k_value}
-
-
-def exercise(name: str, **data: Any) -> Exercise:
-    """Build one of the privacy exercises of ``notebooks/21-security-privacy.ipynb`` from the notebook's data.
-
-    Introduced in ``notebooks/21-security-privacy.ipynb``. Pass the result to
-    :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"zip": ["152**", "152**", "152**", "153**"]})
-    >>> ex = exercise("k_value", frame=table, quasi_identifiers=["zip"])
-    >>> ex.check(1).passed, ex.check(3).reason[:31]
-    (True, 'That is the largest group; k-an')
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 NOTEBOOK = "21-security-privacy"
@@ -269,5 +239,5 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 1000, **_: Any) -> dict
     """
     town = make_linkable_records(n_samples=n_samples, seed=seed)
     linked = link_records(town.released, town.public, on=QUASI_IDENTIFIERS)
-    return {"reidentified": _reidentified(linked, town.true_name),
-            "k_value": _k_value(generalize(town.released, 3, "decade"), QUASI_IDENTIFIERS)}
+    return {"reidentified": reidentified_exercise(linked, town.true_name),
+            "k_value": k_value_exercise(generalize(town.released, 3, "decade"), QUASI_IDENTIFIERS)}

@@ -19,23 +19,11 @@ import numpy as np
 import pandas as pd
 
 from mlip_helpers.checker import Case, Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
-__all__ = [
-    "NOTEBOOK",
-    "STARS",
-    "BiasModel",
-    "bad_rows_exercise",
-    "bad_rows_solution",
-    "lecture_exercises",
-    "planted_batch",
-    "damped_means",
-    "exercise",
-    "fit_biases",
-    "load_movielens",
-    "shilling_needed",
-    "temporal_split",
-]
+__all__ = ["NOTEBOOK", "STARS", "BiasModel", "ab_difference_exercise", "bad_rows_count_exercise",
+           "bad_rows_exercise", "bad_rows_solution", "damped_means", "fake_ratings_exercise", "fit_biases",
+           "lecture_exercises", "load_movielens", "planted_batch", "shilling_needed", "temporal_split"]
 
 
 def load_movielens(*, n_users: int | None = None, seed: int = 0) -> pd.DataFrame:
@@ -182,14 +170,16 @@ def shilling_needed(ratings: pd.DataFrame, target: Any, *, k: int = 20, damping:
     return high
 
 
-def _bad_rows(report: Any) -> Exercise:
+def bad_rows_count_exercise(report: Any) -> Exercise:
+    """The ``bad_rows`` exercise of ``notebooks/23-summary.ipynb``, from its data."""
     rows, violations = len(report.bad_rows), len(report.violations)
     mistakes = {violations: "That counts violations; one bad row can break several checks. Count rows."}
     mistakes.pop(rows, None)
     return Exercise.count("bad_rows", rows, mistakes=mistakes, hint="report.bad_rows lists each offending row once.")
 
 
-def _ab_difference(result: Any, planted: float) -> Exercise:
+def ab_difference_exercise(result: Any, planted: float) -> Exercise:
+    """The ``ab_difference`` exercise of ``notebooks/23-summary.ipynb``, from its data."""
     expected = result.rate_b - result.rate_a
     mistakes = {float(planted): "That is the true effect we planted; the experiment can only *estimate* it from users.",
                 float(result.rate_a - result.rate_b): "That is A minus B; the question asks for B minus A.",
@@ -199,34 +189,14 @@ def _ab_difference(result: Any, planted: float) -> Exercise:
         hint="Compute each group's share of watched-to-the-end sessions, then subtract A's from B's.")
 
 
-def _fake_ratings(ratings: pd.DataFrame, target: Any, k: int, damping: float) -> Exercise:
+def fake_ratings_exercise(ratings: pd.DataFrame, target: Any, k: int, damping: float) -> Exercise:
+    """The ``fake_ratings`` exercise of ``notebooks/23-summary.ipynb``, from its data."""
     needed = shilling_needed(ratings, target, k=k, damping=damping)
     return Exercise.count("fake_ratings", needed, mistakes={
         needed - 1: "One short: with that many the movie lands just outside the list.",
         needed + 1: "One more than needed: check whether one fewer already makes the list.",
     }, hint="Add fake five-star ratings for the target, recompute damped_means, and find the smallest number that "
             "makes the list.")
-
-
-_EXERCISES = {"bad_rows": _bad_rows, "ab_difference": _ab_difference, "fake_ratings": _fake_ratings}
-
-
-def exercise(name: str, **data: Any) -> Exercise:
-    """Build one of the exercises of ``notebooks/23-summary.ipynb`` from the notebook's data.
-
-    Introduced in ``notebooks/23-summary.ipynb``. Pass the result to
-    :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"movieId": [1, 1, 2, 2, 3], "rating": [5.0, 5.0, 4.0, 4.0, 1.0]})
-    >>> ex = exercise("fake_ratings", ratings=frame, target=3, k=2, damping=0)
-    >>> ex.check(4).passed, ex.check(3).reason[:10]
-    (True, 'One short:')
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 # --- the exercises of notebook 23 ------------------------------------------------------------------------------
@@ -375,6 +345,6 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 671, ab_users: int = 20
     train, _ = temporal_split(ratings, test_share=0.2)
     counts = train.groupby("movieId").size()
     target = counts[counts == 1].index.min()
-    return {"bad_rows": _bad_rows(report), "build_bad_rows": bad_rows_exercise(),
-            "ab_difference": _ab_difference(ab_result, ab.effect),
-            "fake_ratings": _fake_ratings(train, target, 20, 5)}
+    return {"bad_rows": bad_rows_count_exercise(report), "build_bad_rows": bad_rows_exercise(),
+            "ab_difference": ab_difference_exercise(ab_result, ab.effect),
+            "fake_ratings": fake_ratings_exercise(train, target, 20, 5)}

@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from mlip_helpers.checker import Case, Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
-__all__ = ["NOTEBOOK", "TOAST_SENSORS", "Claim", "GuardOutcome", "Guardrail", "exercise", "guard_exercise",
-           "guard_solution", "hill_climb", "lecture_exercises", "make_toasts", "robustness_radius",
-           "sampled_robustness"]
+__all__ = ["NOTEBOOK", "TOAST_SENSORS", "Claim", "GuardOutcome", "Guardrail", "best_level_exercise",
+           "guard_exercise", "guard_solution", "hazard_count_exercise", "hill_climb", "lecture_exercises",
+           "make_toasts", "nonrobust_count_exercise", "robustness_radius", "sampled_robustness"]
 
 _DUAL = {"inf": 1, "2": 2, "1": np.inf}
 
@@ -212,7 +212,8 @@ class Claim:
         return "\n".join(lines)
 
 
-def _nonrobust_count(radius: Any, epsilon: float, sampled_robust: Any) -> Exercise:
+def nonrobust_count_exercise(radius: Any, epsilon: float, sampled_robust: Any) -> Exercise:
+    """The ``nonrobust_count`` exercise of ``notebooks/20-safety.ipynb``, from its data."""
     radius, found = np.asarray(radius), ~np.asarray(sampled_robust, dtype=bool)
     fragile = radius <= epsilon
     expected = int(fragile.sum())
@@ -223,7 +224,8 @@ def _nonrobust_count(radius: Any, epsilon: float, sampled_robust: Any) -> Exerci
                           hint="A prediction is not robust at epsilon when its radius is at most epsilon.")
 
 
-def _hazard_count(commands: Any, limit: float) -> Exercise:
+def hazard_count_exercise(commands: Any, limit: float) -> Exercise:
+    """The ``hazard_count`` exercise of ``notebooks/20-safety.ipynb``, from its data."""
     commands = np.asarray(commands, dtype=float)
     hazardous = ~(commands <= limit)  # NaN and infinities count as hazardous
     expected = int(hazardous.sum())
@@ -234,8 +236,10 @@ def _hazard_count(commands: Any, limit: float) -> Exercise:
                           hint="Count the model's commands above the limit.")
 
 
-def _best_level(true_reward: Callable[[np.ndarray], np.ndarray], proxy_reward: Callable[[np.ndarray], np.ndarray],
-                reached: float) -> Exercise:
+def best_level_exercise(true_reward: Callable[[np.ndarray], np.ndarray],
+                        proxy_reward: Callable[[np.ndarray], np.ndarray],
+                        reached: float) -> Exercise:
+    """The ``best_level`` exercise of ``notebooks/20-safety.ipynb``, from its data."""
     grid = np.linspace(0, 1, 10_001)
     best, proxy_best = float(grid[np.argmax(true_reward(grid))]), float(grid[np.argmax(proxy_reward(grid))])
     mistakes = {proxy_best: "That level maximizes clicks, the proxy. The question is about satisfaction.",
@@ -243,26 +247,6 @@ def _best_level(true_reward: Callable[[np.ndarray], np.ndarray], proxy_reward: C
     return Exercise.number("best_level", best, tolerance=0.01, mistakes={
         k: v for k, v in mistakes.items() if abs(k - best) > 0.01},
                            hint="Evaluate the true reward on a fine grid of levels and take the argmax.")
-
-
-_EXERCISES = {"nonrobust_count": _nonrobust_count, "hazard_count": _hazard_count, "best_level": _best_level}
-
-
-def exercise(name: str, **data: Any) -> Exercise:
-    """Build one of the exercises of ``notebooks/20-safety.ipynb`` from the notebook's data.
-
-    Introduced in ``notebooks/20-safety.ipynb``. Pass the result to
-    :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> ex = exercise("hazard_count", commands=[100.0, 900.0, float("nan")], limit=240)
-    >>> ex.check(2).passed, ex.check(0).reason[:27], ex.check(1).reason[:29]
-    (True, 'Zero is the count *after* t', 'Commands that are not numbers')
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 # --- the exercises of notebook 20 ------------------------------------------------------------------------------
@@ -391,8 +375,8 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 2000, epsilon: float = 
     users = np.random.default_rng(seed)
     path = hill_climb(lambda level: users.binomial(10_000, 0.05 + 0.25 * level) / 10_000, start=0.1, step=0.1,
                       n_steps=60, seed=seed)
-    return {"nonrobust_count": _nonrobust_count(radius, epsilon, sampled),
-            "hazard_count": _hazard_count(commands, 240.0),
+    return {"nonrobust_count": nonrobust_count_exercise(radius, epsilon, sampled),
+            "hazard_count": hazard_count_exercise(commands, 240.0),
             "guard": guard_exercise(240.0),
-            "best_level": _best_level(lambda s: 0.5 + 0.6 * np.asarray(s) - 0.9 * np.asarray(s) ** 2,
+            "best_level": best_level_exercise(lambda s: 0.5 + 0.6 * np.asarray(s) - 0.9 * np.asarray(s) ** 2,
                                       lambda s: 0.05 + 0.25 * np.asarray(s), path[-1])}

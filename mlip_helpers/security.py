@@ -21,28 +21,12 @@ import numpy as np
 import pandas as pd
 
 from mlip_helpers.checker import Case, Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
-__all__ = [
-    "NOTEBOOK",
-    "RATE_LIMIT",
-    "STRIDE",
-    "allow_solution",
-    "lecture_exercises",
-    "rate_limiter_exercise",
-    "StolenModel",
-    "evasion_curve",
-    "exercise",
-    "extraction_curve",
-    "fgsm",
-    "flip_labels",
-    "input_gradient",
-    "poisoning_curve",
-    "sphere_filter",
-    "sphere_poison",
-    "steal_linear_model",
-    "threat_table",
-]
+__all__ = ["NOTEBOOK", "RATE_LIMIT", "STRIDE", "StolenModel", "allow_solution", "evasion_curve", "extraction_curve",
+           "fgsm", "flip_labels", "input_gradient", "lecture_exercises", "poisoning_curve",
+           "queries_needed_exercise", "rate_limiter_exercise", "sphere_filter", "sphere_poison",
+           "steal_linear_model", "stealing_category_exercise", "threat_table"]
 
 STRIDE: Mapping[str, str] = MappingProxyType({
     "Spoofing": "authenticity",
@@ -334,14 +318,16 @@ def threat_table(threats: Iterable[Sequence[str]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _queries_needed(n_features: int) -> Exercise:
+def queries_needed_exercise(n_features: int) -> Exercise:
+    """The ``queries_needed`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data."""
     return Exercise.count("queries_needed", n_features + 1, mistakes={
         n_features: "One short: the intercept is an unknown too, so one more equation is needed.",
         2 * n_features: "Each query with its confidence gives one full equation, not half of one.",
     }, hint="Count the unknowns of a logistic regression: one weight per feature, plus the intercept.")
 
 
-def _stealing_category() -> Exercise:
+def stealing_category_exercise() -> Exercise:
+    """The ``stealing_category`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data."""
     return Exercise.choice("stealing_category", "Information disclosure", {
         "Information disclosure": "The model's knowledge leaks: a loss of confidentiality, whatever the means.",
         "Tampering": "Stealing changes nothing in the model or its data; the attacker only learns from it.",
@@ -351,26 +337,6 @@ def _stealing_category() -> Exercise:
         "Elevation of privilege": "Anyone may query the API; no one gains rights they should not have.",
         "Repudiation": "Denying an action is not the issue; the model's knowledge leaves the company.",
     }, hint="Ask which security property the attacker breaks; STRIDE maps each property to a category.")
-
-
-_EXERCISES = {"queries_needed": _queries_needed, "stealing_category": _stealing_category}
-
-
-def exercise(name: str, **data: Any) -> Exercise:
-    """Build one of the security exercises of ``notebooks/21-security-privacy.ipynb`` from the notebook's data.
-
-    Introduced in ``notebooks/21-security-privacy.ipynb``. Pass the result to
-    :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> ex = exercise("queries_needed", n_features=30)
-    >>> ex.check(31).passed, ex.check(30).reason[:30]
-    (True, 'One short: the intercept is an')
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 # --- the exercises of notebook 21 (security; the privacy ones are in mlip_helpers.privacy) ---------------------
@@ -483,5 +449,5 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 1000, **_: Any) -> dict
     >>> sorted(lecture_exercises())
     ['queries_needed', 'rate_limiter', 'stealing_category']
     """
-    return {"queries_needed": _queries_needed(30), "rate_limiter": rate_limiter_exercise(),
-            "stealing_category": _stealing_category()}
+    return {"queries_needed": queries_needed_exercise(30), "rate_limiter": rate_limiter_exercise(),
+            "stealing_category": stealing_category_exercise()}

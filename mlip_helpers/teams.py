@@ -18,20 +18,11 @@ import numpy as np
 import pandas as pd
 
 from mlip_helpers.checker import Case, Exercise
-from mlip_helpers.errors import UNKNOWN_EXERCISE, ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
-__all__ = [
-    "NOTEBOOK",
-    "communication_links",
-    "coordination_exercise",
-    "lecture_exercises",
-    "congruence",
-    "coordination_requirements",
-    "exercise",
-    "simulate_integration",
-    "team_output",
-    "teamed_links",
-]
+__all__ = ["NOTEBOOK", "communication_links", "congruence", "congruence_exercise", "coordination_exercise",
+           "coordination_requirements", "lecture_exercises", "links_exercise", "simulate_integration",
+           "team_output", "teamed_links"]
 
 Pair = frozenset
 
@@ -155,7 +146,8 @@ def simulate_integration(owner: Mapping[str, str], team: Mapping[str, str], depe
                          "problems": (changed & ~talked).sum(axis=1)})
 
 
-def _links(n: int) -> Exercise:
+def links_exercise(n: int) -> Exercise:
+    """The ``links`` exercise of ``notebooks/22-interdisciplinary-teams.ipynb``, from its data."""
     return Exercise.count("links", communication_links(n), mistakes={
         n * n: "n squared counts every person twice and includes talking to oneself.",
         n * (n - 1): "That counts each pair twice (Ana-Ben and Ben-Ana); divide by two.",
@@ -163,7 +155,8 @@ def _links(n: int) -> Exercise:
     }, hint="Count the pairs of people: each person with every other, each pair once.")
 
 
-def _congruence(required: Iterable[frozenset], actual: Iterable[Iterable[str]]) -> Exercise:
+def congruence_exercise(required: Iterable[frozenset], actual: Iterable[Iterable[str]]) -> Exercise:
+    """The ``congruence`` exercise of ``notebooks/22-interdisciplinary-teams.ipynb``, from its data."""
     required, actual = {Pair(p) for p in required}, {Pair(p) for p in actual}
     share = congruence(required, actual)
     mistakes = {len(required & actual) / len(actual): "That divides by the pairs who talk; congruence divides by "
@@ -173,26 +166,6 @@ def _congruence(required: Iterable[frozenset], actual: Iterable[Iterable[str]]) 
     mistakes.pop(share, None)
     return Exercise.number("congruence", share, tolerance=1e-9, share=True, mistakes=mistakes,
                            hint="Of the required pairs, which share also appears among the pairs who talk?")
-
-
-_EXERCISES = {"links": _links, "congruence": _congruence}
-
-
-def exercise(name: str, **data: Any) -> Exercise:
-    """Build one of the exercises of ``notebooks/22-interdisciplinary-teams.ipynb`` from the notebook's data.
-
-    Introduced in ``notebooks/22-interdisciplinary-teams.ipynb``. Pass the
-    result to :func:`mlip_helpers.check`.
-
-    Examples
-    --------
-    >>> ex = exercise("links", n=12)
-    >>> ex.check(66).passed, ex.check(132).reason[:29]
-    (True, 'That counts each pair twice (')
-    """
-    if name not in _EXERCISES:
-        raise ExerciseError(UNKNOWN_EXERCISE.format(name=name, known=sorted(_EXERCISES)), name=name)
-    return _EXERCISES[name](**data)
 
 
 # --- the exercises of notebook 22 ------------------------------------------------------------------------------
@@ -275,5 +248,5 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 0, **_: Any) -> dict[st
     pairs = {frozenset((a, b)) for members in by_role.values() for a in members for b in members if a != b}
     leads = [members[0] for members in by_role.values()]
     pairs |= {frozenset((a, b)) for a in leads for b in leads if a != b}
-    return {"links": _links(12), "coordination": coordination_exercise(),
-            "congruence": _congruence(required, pairs)}
+    return {"links": links_exercise(12), "coordination": coordination_exercise(),
+            "congruence": congruence_exercise(required, pairs)}

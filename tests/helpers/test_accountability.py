@@ -12,16 +12,16 @@ import pytest
 
 from mlip_helpers.accountability import (
     AuditTrail,
-    exercise,
     first_break_exercise,
     first_break_solution,
     game_linear_model,
+    gamed_share_exercise,
     make_strategic_applicants,
     record_digest,
     repay_probability,
     review_tradeoff,
 )
-from mlip_helpers.errors import ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
 
 def test_applicants_carry_their_planted_truth():
@@ -146,7 +146,7 @@ def test_history_and_frame():
 def test_exercises_explain_known_mistakes():
     X = pd.DataFrame({"a": [-1.0, 2.0, -1.0, -50.0]})
     result = game_linear_model(X, {"a": 1.0}, 0.0, costs={"a": 1.0}, budget=2.0)
-    ex = exercise("gamed_share", result=result)
+    ex = gamed_share_exercise(result=result)
     assert ex.check(0.5).passed
     assert "after" in ex.check(0.75).reason
     assert "count" in ex.check(2).reason
@@ -156,5 +156,3 @@ def test_exercises_explain_known_mistakes():
         lambda records: next((i for i, r in enumerate(records) if record_digest(r) != r.hash), None))
     assert not own_hash.passed and "recomputed hash" in own_hash.reason
     assert first_break_solution(_trail(4).records) is None
-    with pytest.raises(ExerciseError):
-        exercise("nope")

@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import norm
 
 from mlip_helpers import bias
-from mlip_helpers.errors import ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -126,11 +126,11 @@ def test_decision_log_shifts_group_b_at_the_planted_week():
 def test_exercises_accept_the_planted_answers_and_explain_mistakes(tainted):
     f = tainted.frame
     b, q = f["group"] == "B", f["qualified"] == 1
-    unhired = bias.exercise("unhired_share", data=tainted)
+    unhired = bias.unhired_share_exercise(data=tainted)
     assert unhired.kind == "count" and unhired.check(int((b & q & (f["hired"] == 0)).sum())).passed
     all_b = int((b & (f["hired"] == 0)).sum())
     assert not unhired.check(all_b).passed and "unqualified" in unhired.check(all_b).reason
-    source = bias.exercise("bias_source")
+    source = bias.bias_source_exercise()
     assert source.check("Tainted Labels").passed
     assert "feature" in source.check("proxy").reason and "feedback" not in source.check("proxy").reason
 
@@ -141,8 +141,3 @@ def test_proxy_accuracy_is_built_and_run_on_hidden_tables():
     fixed = exercise.check(
         lambda frame, feature, protected: ((frame[feature] == "south") == (frame[protected] == "B")).mean())
     assert not fixed.passed and "does not depend on the feature" in fixed.reason
-
-
-def test_unknown_exercise_is_an_error():
-    with pytest.raises(ExerciseError):
-        bias.exercise("no_such_exercise")

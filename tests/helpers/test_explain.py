@@ -10,7 +10,7 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.tree import DecisionTreeClassifier
 
 from mlip_helpers import explain
-from mlip_helpers.errors import ExerciseError, InputError
+from mlip_helpers.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_exercises_accept_right_answers_and_name_the_mistakes():
     y = (X["u"] + 0.5 * rng.normal(size=300) > 0).astype(int)
     box = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X, y)
     surrogate = explain.fit_surrogate(box.predict, X[:150], X[150:], max_depth=1)
-    fidelity = explain.exercise("fidelity", surrogate=surrogate, predict=box.predict, X_check=X[150:],
+    fidelity = explain.fidelity_exercise(surrogate=surrogate, predict=box.predict, X_check=X[150:],
                                 y_check=y[150:])
     assert fidelity.check(surrogate.fidelity).passed
     accuracy = np.mean(surrogate.tree.predict(X[150:]) == y[150:])
@@ -180,7 +180,5 @@ def test_exercises_accept_right_answers_and_name_the_mistakes():
     found = explain.counterfactual_solution(bank, pd.Series({"income": 40, "debt": 25, "savings": 10, "age": 22}),
                                             {"income": [50], "debt": [15], "savings": [20], "age": [25]}, ["age"])
     assert found.to_dict() == {"income": 50, "debt": 25, "savings": 20, "age": 22}
-    harmful = explain.exercise("most_harmful", influence=[0.1, -0.2, 0.3])
+    harmful = explain.most_harmful_exercise(influence=[0.1, -0.2, 0.3])
     assert harmful.check(1).passed and "most helpful" in harmful.check(2).reason
-    with pytest.raises(ExerciseError):
-        explain.exercise("nope")

@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 from mlip_helpers import recommend
-from mlip_helpers.errors import ExerciseError, InputError
+from mlip_helpers.errors import InputError
 from mlip_helpers.recommend import (
     BiasModel,
+    ab_difference_exercise,
+    bad_rows_count_exercise,
     damped_means,
-    exercise,
     fit_biases,
     load_movielens,
     shilling_needed,
@@ -90,19 +91,17 @@ def test_exercises():
     class Result:
         rate_a, rate_b, p_value = 0.30, 0.32, 0.04
 
-    ex = exercise("ab_difference", result=Result(), planted=0.015)
+    ex = ab_difference_exercise(result=Result(), planted=0.015)
     assert ex.check(0.02).passed and "planted" in ex.check(0.015).reason and "A minus B" in ex.check(-0.02).reason
 
     class Report:
         bad_rows = (1, 2)
         violations = pd.DataFrame({"row": [1, 1, 2]})
 
-    rows = exercise("bad_rows", report=Report())
+    rows = bad_rows_count_exercise(report=Report())
     assert rows.check(2).passed and "violations" in rows.check(3).reason
     schema_check = recommend.bad_rows_exercise()
     assert schema_check.check(recommend.bad_rows_solution).passed
     range_only = schema_check.check(
         lambda batch: [i for i, r in enumerate(pd.to_numeric(batch["rating"], errors="coerce")) if not 0.5 <= r <= 5])
     assert not range_only.passed and "star values" in range_only.reason
-    with pytest.raises(ExerciseError):
-        exercise("nope")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlip_helpers.errors import ExerciseError, InputError
-from mlip_helpers.safety import (Claim, Guardrail, exercise, guard_exercise, guard_solution, hill_climb,
-                                 robustness_radius, sampled_robustness)
+from mlip_helpers.errors import InputError
+from mlip_helpers.safety import (Claim, Guardrail, best_level_exercise, guard_exercise, guard_solution, hill_climb,
+                                 nonrobust_count_exercise, robustness_radius, sampled_robustness)
 
 
 def _linear(seed=0, n=200, d=5):
@@ -112,14 +112,12 @@ def test_malformed_claims_are_rejected(kwargs):
 
 def test_exercises():
     radius = np.array([0.05, 0.1, 0.5, 0.9])
-    ex = exercise("nonrobust_count", radius=radius, epsilon=0.2, sampled_robust=[False, True, True, True])
+    ex = nonrobust_count_exercise(radius=radius, epsilon=0.2, sampled_robust=[False, True, True, True])
     assert ex.check(2).passed
     assert "random testing" in ex.check(1).reason
     guard = guard_exercise(240.0)
     assert guard.check(guard_solution).passed
     clip = guard.check(lambda commands, limit: np.clip(commands, 0, limit))
     assert not clip.passed and "NaN" in clip.reason
-    best = exercise("best_level", true_reward=lambda s: s - s**2, proxy_reward=lambda s: s, reached=0.97)
+    best = best_level_exercise(true_reward=lambda s: s - s**2, proxy_reward=lambda s: s, reached=0.97)
     assert best.check(0.5).passed and "clicks" in best.check(1.0).reason
-    with pytest.raises(ExerciseError):
-        exercise("nope")

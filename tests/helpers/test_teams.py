@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from mlip_helpers import teams
-from mlip_helpers.errors import ExerciseError, InputError
+from mlip_helpers.errors import InputError
 from mlip_helpers.teams import (
     communication_links,
     congruence,
+    congruence_exercise,
     coordination_requirements,
-    exercise,
+    links_exercise,
     simulate_integration,
     team_output,
     teamed_links,
@@ -70,13 +71,11 @@ def test_simulation_matches_its_expectation():
 
 
 def test_exercises():
-    links = exercise("links", n=8)
+    links = links_exercise(n=8)
     assert links.check(28).passed and "twice" in links.check(56).reason and "one person" in links.check(7).reason
     required = {frozenset("ab"), frozenset("bc"), frozenset("cd")}
-    ex = exercise("congruence", required=required, actual=[("a", "b"), ("x", "y")])
+    ex = congruence_exercise(required=required, actual=[("a", "b"), ("x", "y")])
     assert ex.check(1 / 3).passed and "pairs who talk" in ex.check(0.5).reason
     pairs = teams.coordination_exercise()
     assert pairs.check(teams.coordination_requirements).passed
     assert "same component" in pairs.check(teams._dependent_only).reason
-    with pytest.raises(ExerciseError):
-        exercise("nope")
