@@ -12,17 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
 __all__ = [
     "WEATHER_SCHEMA", "Column", "CorruptedData", "DriftStream", "Schema", "ValidationReport",
     "drift_table", "inject_errors", "load_weather", "make_drift_stream", "psi", "validate",
+    "NOTEBOOK", "biased_average_exercise", "celsius_rule_exercise", "lecture_exercises", "psi_exercise",
+    "unnoticed_kind_exercise",
 ]
+
+NOTEBOOK = "09-data-quality"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 
 @dataclass(frozen=True)
@@ -320,3 +327,153 @@ def make_drift_stream(*, n_days: int = 126, rows_per_day: int = 50, data_drift_d
     frame = pd.DataFrame({"day": day, "temperature": temperature.round(1), "price": reported,
                           "promotion": promotion, "units_sold": np.maximum(units, 0).round()})
     return DriftStream(frame, data_drift_day, concept_drift_day, upstream_day)
+
+
+_KIND_EXPLANATIONS = {
+    "duplicate": "duplicates break the unique key (airport and hour), which is a schema check.",
+    "typo": "a misspelt airport code is not among the allowed airports, so the allowed-values check flags it.",
+    "text in number": "'n/a' in a number column fails the type check.",
+    "out of range": "humidity above 100% breaks the range check.",
+    "missing": "the temperature column does not allow missing values.",
+    "celsius": "A temperature in °C is a plausible number of °F: type, range and key are all fine.",
+}
+
+
+def unnoticed_kind_exercise(kinds: Sequence[str]) -> Exercise:
+    """Exercise: which injected kind of error passes type, missing-value, range, allowed-value and key checks?
+
+    Introduced in ``notebooks/09-data-quality.ipynb``. Every kind gets its own explanation.
+
+    Examples
+    --------
+    >>> unnoticed_kind_exercise(["typo", "celsius"]).check("typo").reason[:20]
+    'a misspelt airport c'
+    """
+    return Exercise.choice("unnoticed_kind", "celsius", {k: _KIND_EXPLANATIONS[k] for k in kinds},
+                           hint="for each kind, name the column check that would catch it.")
+
+
+def biased_average_exercise(truth: float = 12.0, bias: float = 0.8, noise: float = 2.0) -> Exercise:
+    """Exercise: what the average of many readings of a biased, noisy sensor converges to.
+
+    Introduced in ``notebooks/09-data-quality.ipynb``.
+
+    Examples
+    --------
+    >>> biased_average_exercise().check(12.0).reason[:30]
+    'averaging removes random noise'
+    """
+    candidates = [(truth, "averaging removes random noise, not a systematic offset: the bias stays in every reading."),
+                  (truth + bias + noise, "the noise averages out; only the systematic offset remains."),
+                  (truth - bias, "the sensor reads too *high*: the offset adds to the truth.")]
+    return Exercise.number("average_of_biased", truth + bias, tolerance=0.01, mistakes=candidates,
+                           hint="what is left of each reading's error when you average very many of them?")
+
+
+def psi_exercise(reference: Any, current: Any) -> Exercise:
+    """Exercise: the PSI of ``current`` against ``reference`` (relative tolerance; the swapped call explained).
+
+    Introduced in ``notebooks/09-data-quality.ipynb``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.normal(0, 1, 500), rng.normal(1, 2, 500)
+    >>> psi_exercise(a, b).check(psi(b, a)).reason[:24]
+    'the arguments are swappe'
+    """
+    expected = psi(reference, current)
+    candidates = [(psi(current, reference), "the arguments are swapped: the bins come from the reference, so it "
+                                            "goes first.")]
+    return Exercise.number("price_psi_week14", expected, relative=1e-3,
+                           mistakes=[(v, t) for v, t in candidates if abs(v - expected) > 1e-3 * abs(expected)],
+                           hint="pass the reference prices first and the week's prices second.")
+
+
+def _day(origin: str, temps: Sequence[float], dewp: float, month: int) -> pd.DataFrame:
+    return pd.DataFrame({"origin": origin, "month": month, "day": 14, "hour": range(len(temps)),
+                         "temp": np.round(np.asarray(temps, dtype=float), 1), "dewp": dewp})
+
+
+def _to_celsius(frame: pd.DataFrame, rows: Sequence[int]) -> tuple[pd.DataFrame, np.ndarray]:
+    out = frame.copy()
+    out.loc[list(rows), "temp"] = ((out.loc[list(rows), "temp"] - 32) * 5 / 9).round(1)
+    truth = np.zeros(len(out), dtype=bool)
+    truth[list(rows)] = True
+    return out, truth
+
+
+def _flags(want: np.ndarray):
+    def accept(out: Any) -> bool:
+        got = np.asarray(out).reshape(-1)
+        return got.shape == want.shape and got.dtype.kind == "b" and bool(np.array_equal(got, want))
+    return accept
+
+
+def _celsius_why(want: np.ndarray):
+    def why(out: Any) -> str:
+        got = np.asarray(out).reshape(-1)
+        if got.shape != want.shape or got.dtype.kind != "b":
+            return "return one True/False per row of the frame (a boolean array or Series)."
+        if (want & ~got).any():
+            return "some rows written in °C are not flagged."
+        return "your rule flags rows whose temperature is fine: compare each hour with its neighbours at the *same* " \
+               "airport, and let one odd hour not spoil the next."
+    return why
+
+
+def celsius_rule_exercise() -> Exercise:
+    """Build-it exercise: ``suspect_celsius(frame)`` flags hourly temperatures written in °C among °F readings.
+
+    Introduced in ``notebooks/09-data-quality.ipynb``. Hidden frames: a clean day, a summer day, a dry winter day
+    where the dew-point rule cannot help, and two airports interleaved.
+
+    Examples
+    --------
+    >>> exercise = celsius_rule_exercise()
+    >>> "not flagged" in exercise.check(lambda f: (f["dewp"] > f["temp"]).to_numpy()).reason
+    True
+    """
+    hours = np.arange(24)
+    calm = _day("JFK", 38 + 7 * np.sin((hours - 9) / 24 * 2 * np.pi), 25.0, 4)
+    summer, summer_truth = _to_celsius(_day("EWR", 80 + 9 * np.sin((hours - 9) / 24 * 2 * np.pi), 65.0, 7), [13, 15])
+    winter, winter_truth = _to_celsius(_day("LGA", 18 + 5 * np.sin((hours - 9) / 24 * 2 * np.pi), -15.0, 1), [11])
+    ewr = _day("EWR", 82 + 6 * np.sin((hours - 9) / 24 * 2 * np.pi), 60.0, 8)
+    lga = _day("LGA", 45 + 4 * np.sin((hours - 9) / 24 * 2 * np.pi), 30.0, 8)
+    both = pd.concat([ewr, lga]).sort_values(["hour", "origin"]).reset_index(drop=True)
+    both, both_truth = _to_celsius(both, [int(both.index[(both["origin"] == "LGA") & (both["hour"] == 10)][0])])
+    frames = [("a clean spring day at one airport", calm, np.zeros(len(calm), dtype=bool)),
+              ("a summer day with two hours in °C", summer, summer_truth),
+              ("a dry winter day, dew point far below freezing", winter, winter_truth),
+              ("two airports, rows sorted by hour", both, both_truth)]
+    cases = [Case(label, (frame,), _flags(truth), _celsius_why(truth)) for label, frame, truth in frames]
+
+    def worked(frame: pd.DataFrame) -> np.ndarray:
+        ordered = frame.sort_values(["origin", "month", "day", "hour"])
+        typical = ordered.groupby("origin")["temp"].transform(lambda t: t.rolling(5, center=True, min_periods=1).median())
+        return ((ordered["temp"] - typical).abs() > 15).reindex(frame.index).to_numpy()
+
+    def jump_rule(frame: pd.DataFrame) -> np.ndarray:
+        return (frame["temp"].diff().abs() > 15).to_numpy()
+
+    return Exercise.code("celsius_rule", cases=cases, solution=worked, mistakes=[
+        (lambda f: (f["dewp"] > f["temp"]).to_numpy(), "not flagged"), (jump_rule, "rows whose temperature is fine"),
+        (lambda f: (f["temp"] < 32).to_numpy(), "rows whose temperature is fine")],
+        hint="a reading far from the median of its airport's neighbouring hours is suspect.")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 6000, n_per_kind: int = 5, **_: Any) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/09-data-quality.ipynb`` for its parameters, keyed by name.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises(n_samples=1000))[:2]
+    ['average_of_biased', 'celsius_rule']
+    """
+    corrupted = inject_errors(load_weather(), n_per_kind=n_per_kind, seed=seed)
+    stream = make_drift_stream(rows_per_day=max(n_samples // 126, 2), seed=seed)
+    sales = stream.frame.assign(week=stream.frame["day"] // 7)
+    reference = sales.loc[sales["week"] < 4, "price"]
+    built = [unnoticed_kind_exercise(tuple(corrupted.truth["kind"].unique())), biased_average_exercise(),
+             psi_exercise(reference, sales.loc[sales["week"] == 14, "price"]), celsius_rule_exercise()]
+    return {exercise.name: exercise for exercise in built}
