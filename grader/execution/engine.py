@@ -26,9 +26,13 @@ def map_unordered(fn: Callable, items: Iterable, *, jobs: int = 1, scheduler: st
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(items))), mp_context=ctx,
                              initializer=die_with_parent) as pool:
         futures = {pool.submit(fn, item): item for item in items}
-        for fut in as_completed(futures):
-            exc = fut.exception()
-            yield futures[fut], (None if exc else fut.result()), exc
+        try:
+            for fut in as_completed(futures):
+                exc = fut.exception()
+                yield futures[fut], (None if exc else fut.result()), exc
+        except BaseException:  # Ctrl-C, or the caller stopped early: start nothing new, wait for nothing
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def die_with_parent() -> None:

@@ -83,3 +83,31 @@ def test_mlip_grade_shows_a_bar_on_a_terminal_and_lines_in_a_pipe(tmp_path):
     piped = subprocess.run(mlip, capture_output=True, text=True)
     assert piped.returncode == 0 and "\r" not in piped.stdout + piped.stderr
     assert re.match(r"\[1/1\] toy/ben #1: graded \d+\.\d s\ngraded 1 attempt\(s\)", piped.stdout), piped.stdout
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_grading_with_what_was_done_recorded(tmp_path):
+    import signal
+    import time
+
+    course = make_toy_course(tmp_path / "course")
+    led = Ledger(course.default_db_url)
+    for i in range(4):
+        submit(course, led, "toy", [toy_submission(course, tmp_path / str(i), {"square_answer": f"y = {i}"})],
+               student=f"s{i}", at="2026-09-10T10:00:00Z")
+    led.close()
+    mlip = [sys.executable, "-m", "grader.cli", "grade", "toy", "--jobs", "1", "--course", str(course.root)]
+    proc = subprocess.Popen(mlip, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    first = proc.stdout.readline()
+    assert first.startswith("[1/4] toy/"), first
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and time.monotonic() - start < 60
+    done = int(re.search(r"interrupted after (\d) of 4 attempt\(s\); their results are recorded", err).group(1))
+    assert "Traceback" not in err and 1 <= done < 4
+    led = Ledger(course.default_db_url)
+    assert len(led.results("toy")) == done and len(led.pending("toy")) == 4 - done
+    led.close()
+    again = subprocess.run(mlip, capture_output=True, text=True)
+    assert again.returncode == 0 and f"graded {4 - done} attempt(s)" in again.stdout
