@@ -23,11 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mlip_helpers.checker import Case, Exercise
+
 from mlip_helpers.errors import InputError
 
 __all__ = [
     "WEEKDAY_EFFECT", "WEATHER_EFFECT", "DeliveryData", "PytestRun", "TestOutcome", "TestRun",
     "make_delivery_data", "run_pytest", "run_tests",
+    "NOTEBOOK", "kept_days_exercise", "lecture_exercises", "which_level_exercise", "weather_test_exercise",
 ]
 
 WEEKDAY_EFFECT = {"Monday": 150, "Tuesday": 100, "Wednesday": 80, "Thursday": 60, "Friday": 200,
@@ -36,6 +39,9 @@ WEEKDAY_EFFECT = {"Monday": 150, "Tuesday": 100, "Wednesday": 80, "Thursday": 60
 
 WEATHER_EFFECT = {"sunny": 0, "cloudy": 40, "rain": 160, "snow": -220}
 """Planted change of the daily delivery count by weather."""
+
+NOTEBOOK = "10-ml-pipelines"
+"""The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,3 +192,143 @@ def run_pytest(files: Mapping[str, str], *, args: Iterable[str] = ("-q",), timeo
                    "--color=no", "-W", "ignore::DeprecationWarning", *args]
         done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=timeout)
     return PytestRun(done.returncode, (done.stdout + done.stderr).strip())
+
+
+def kept_days_exercise(train: pd.DataFrame) -> Exercise:
+    """Exercise: how many rows of ``train`` a ``dropna()`` over all columns keeps.
+
+    Introduced in ``notebooks/10-ml-pipelines.ipynb``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"datetime": ["a", "b", "c"], "notes": [None, "x", None]})
+    >>> kept_days_exercise(frame).check(3).reason[:28]
+    'that is every training day: '
+    """
+    kept = len(train.dropna())
+    mistakes = {len(train): "that is every training day: the buggy cleaning drops all rows with any missing value, "
+                            "including a missing note.",
+                len(train) - kept: "that is the number of days thrown away; the exercise asks for the days kept.",
+                int(train["notes"].isna().sum()) if "notes" in train else -1:
+                    "that counts the days *without* a note; those are the ones dropna throws away."}
+    mistakes.pop(kept, None)
+    return Exercise.count("days_kept_by_dropna", kept, mistakes=mistakes, hint="run the buggy clean_data on train.")
+
+
+WEATHER_KINDS = ("sunny", "cloudy", "rain", "snow")
+
+
+def _right_weather(df: pd.DataFrame) -> pd.DataFrame:
+    weather = pd.Categorical(df["weather"], categories=list(WEATHER_KINDS))
+    return pd.get_dummies(df.assign(weather=weather), columns=["weather"])
+
+
+def _present_only(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.get_dummies(df, columns=["weather"])
+
+
+def _misses_snow(df: pd.DataFrame) -> pd.DataFrame:
+    weather = pd.Categorical(df["weather"], categories=["sunny", "cloudy", "rain"])
+    return pd.get_dummies(df.assign(weather=weather), columns=["weather"]).assign(weather_snow=False)
+
+
+def _shifted(df: pd.DataFrame) -> pd.DataFrame:
+    encoded = _right_weather(df)
+    names = [f"weather_{k}" for k in WEATHER_KINDS]
+    return encoded.rename(columns=dict(zip(names, names[1:] + names[:1])))[encoded.columns]
+
+
+def _test_passed(out: object) -> bool:
+    return not isinstance(out, BaseException)
+
+
+_WRONGLY_FAILS = ("your test fails on a correct encoder: ask only for what the encoder must do (one True column per "
+                  "weather kind, the same four columns whatever the data).")
+_PRESENT_ONLY = ("your test passes an encoder that makes columns only for the weather present in the data: encode a "
+                 "table with one kind of weather only and check that all four columns are there.")
+_MISSES_SNOW = ("your test passes an encoder that silently encodes snow as all zeros: check the row of every kind, "
+                "snow included.")
+_SHIFTED = ("your test passes an encoder that flags the wrong column for each kind: check *which* column is True for "
+            "a known kind, not only that some column is.")
+
+
+def weather_test_exercise() -> Exercise:
+    """Build-it exercise: a unit test ``test_weather_encoding(encode_weather)`` run against hidden encoders.
+
+    Introduced in ``notebooks/10-ml-pipelines.ipynb``. The test must pass on the correct encoder and fail (raise)
+    on three buggy ones.
+
+    Examples
+    --------
+    >>> "only for the weather present" in weather_test_exercise().check(lambda encode: True).reason
+    True
+    """
+    failing = (Exception,)
+    cases = [Case("the correct encoder", (_right_weather,), _test_passed, _WRONGLY_FAILS, raises=failing),
+             Case("an encoder built on the categories in the data", (_present_only,), lambda o: not _test_passed(o),
+                  _PRESENT_ONLY, raises=failing),
+             Case("an encoder that forgot a category", (_misses_snow,), lambda o: not _test_passed(o), _MISSES_SNOW,
+                  raises=failing),
+             Case("an encoder with shifted column names", (_shifted,), lambda o: not _test_passed(o), _SHIFTED,
+                  raises=failing)]
+
+    def worked(encode_weather) -> None:
+        for kind in WEATHER_KINDS:
+            encoded = encode_weather(pd.DataFrame({"weather": [kind]}))
+            columns = sorted(c for c in encoded.columns if c.startswith("weather_"))
+            assert columns == sorted(f"weather_{k}" for k in WEATHER_KINDS), f"columns {columns}"
+            assert bool(encoded[f"weather_{kind}"].iloc[0]), f"{kind} not flagged"
+            assert int(encoded[columns].astype(int).sum(axis=1).iloc[0]) == 1, f"{kind}: not exactly one column"
+
+    def all_kinds_present(encode_weather) -> None:
+        encoded = encode_weather(pd.DataFrame({"weather": list(WEATHER_KINDS)}))
+        assert all(f"weather_{k}" in encoded.columns for k in WEATHER_KINDS)
+
+    def one_kind_columns(encode_weather) -> None:
+        encoded = encode_weather(pd.DataFrame({"weather": ["rain"]}))
+        assert sum(c.startswith("weather_") for c in encoded.columns) == 4
+
+    def too_strict(encode_weather) -> None:
+        encoded = encode_weather(pd.DataFrame({"weather": ["rain"]}))
+        assert list(encoded.columns) == ["weather_rain"]
+
+    return Exercise.code("weather_unit_test", cases=cases, solution=worked, mistakes=[
+        (lambda encode: True, _PRESENT_ONLY), (all_kinds_present, _PRESENT_ONLY), (one_kind_columns, _MISSES_SNOW),
+        (too_strict, _WRONGLY_FAILS)],
+        hint="encode a one-row table for each kind and check the columns and which one is True.")
+
+
+def which_level_exercise() -> Exercise:
+    """Exercise: the level of a test that runs several pipeline steps together in one process (integration).
+
+    Introduced in ``notebooks/10-ml-pipelines.ipynb``.
+
+    Examples
+    --------
+    >>> which_level_exercise().check("unit").reason[:22]
+    'a unit test isolates o'
+    """
+    return Exercise.choice("test_level", "integration", {
+        "unit": "a unit test isolates one function with a hand-made input; this one runs several steps together.",
+        "integration": "Several steps together, in-process, on small data, with a property of the result checked.",
+        "system": "a system test exercises the deployed product from outside; this one runs the steps in-process, "
+                  "with no service started."}, hint="how many parts run, and is anything deployed?")
+
+
+def lecture_exercises(*, seed: int = 0, n_samples: int = 730, **_: object) -> dict[str, Exercise]:
+    """The exercises of ``notebooks/10-ml-pipelines.ipynb`` for its parameters, keyed by name.
+
+    Examples
+    --------
+    >>> sorted(lecture_exercises())
+    ['days_kept_by_dropna', 'test_level', 'weather_unit_test']
+    """
+    import io
+
+    frame = make_delivery_data(n_days=n_samples, seed=seed).frame
+    cut = int(len(frame) * 0.8)
+    buffer = io.StringIO()
+    frame.iloc[:cut].to_csv(buffer, index=False)
+    train = pd.read_csv(io.StringIO(buffer.getvalue()))
+    built = [kept_days_exercise(train), weather_test_exercise(), which_level_exercise()]
+    return {exercise.name: exercise for exercise in built}
