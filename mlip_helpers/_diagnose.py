@@ -117,12 +117,6 @@ def _same(exercise: Any, mistake: Any, answer: Any) -> bool:
         return False
 
 
-def _rounded(value: float, expected: float) -> str:
-    """A reminder not to round, when the answer looks rounded and the expected value is not round."""
-    looks_rounded = value != 0 and float(f"{value:.2g}") == value
-    return " Keep full precision: do not round." if looks_rounded and float(f"{expected:.3g}") != expected else ""
-
-
 def _number(exercise: Any, answer: Any) -> tuple[bool, str]:
     value, problem = _as_number(answer)
     if value is None:
@@ -144,7 +138,7 @@ def _number(exercise: Any, answer: Any) -> tuple[bool, str]:
         if not 0 <= value <= 1:
             return False, "that cannot be right: a share lies between 0 and 1."
     direction = "too high" if value > exercise.expected else "too low"
-    return False, f"{direction}.{_rounded(value, exercise.expected)}"
+    return False, f"{direction}."
 
 
 def _count(exercise: Any, answer: Any) -> tuple[bool, str]:
