@@ -269,7 +269,14 @@ def _plain(value: Any) -> Any:
 
 
 def gamed_share_exercise(result: GamingResult) -> Exercise:
-    """The ``gamed_share`` exercise of ``notebooks/19-transparency-accountability.ipynb``, from its data."""
+    """The ``gamed_share`` exercise of ``notebooks/19-transparency-accountability.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"a": [-1.0, 2.0, -1.0, -50.0]})
+    >>> gamed_share_exercise(game_linear_model(X, {"a": 1.0}, 0.0, costs={"a": 1.0}, budget=2.0)).check(0.5).passed
+    True
+    """
     flipped = result.flipped
     return Exercise.number("gamed_share", flipped.mean(), tolerance=1e-9, share=True, mistakes={
         float(result.accepted_after.mean()): "That is the share accepted *after* gaming, which includes everyone "
@@ -279,7 +286,14 @@ def gamed_share_exercise(result: GamingResult) -> Exercise:
 
 
 def gamed_repayment_exercise(p_repay: Any, flipped: Any, believed: Any, accepted: Any) -> Exercise:
-    """The ``gamed_repayment`` exercise of ``notebooks/19-transparency-accountability.ipynb``, from its data."""
+    """The ``gamed_repayment`` exercise of ``notebooks/19-transparency-accountability.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> exercise = gamed_repayment_exercise([0.9, 0.4, 0.3], [False, True, True], [0.9, 0.8, 0.8], [True, True, True])
+    >>> exercise.check(0.35).passed
+    True
+    """
     p_repay, flipped = np.asarray(p_repay, dtype=float), np.asarray(flipped, dtype=bool)
     return Exercise.number("gamed_repayment", p_repay[flipped].mean(), tolerance=1e-6, share=True, mistakes={
         float(np.mean(np.asarray(believed)[flipped])): "That is what the *model* believes about them after they "

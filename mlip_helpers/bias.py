@@ -215,7 +215,16 @@ def make_decision_log(*, n_weeks: int = 20, per_week: int = 2000, seed: int = 0,
 
 
 def unhired_share_exercise(*, data: HiringData) -> Exercise:
-    """The ``unhired_share`` exercise of ``notebooks/15-responsible-ml.ipynb``, from its data."""
+    """The ``unhired_share`` exercise of ``notebooks/15-responsible-ml.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> data = make_hiring(n_samples=200, seed=0, label_bias=0.3)
+    >>> f = data.frame
+    >>> left_out = int(((f["group"] == "B") & (f["qualified"] == 1) & (f["hired"] == 0)).sum())
+    >>> unhired_share_exercise(data=data).check(left_out).passed
+    True
+    """
     f = data.frame
     b, q = f["group"] == "B", f["qualified"] == 1
     truth = int((b & q & (f["hired"] == 0)).sum())
@@ -231,7 +240,13 @@ def unhired_share_exercise(*, data: HiringData) -> Exercise:
 
 
 def bias_source_exercise() -> Exercise:
-    """The ``bias_source`` exercise of ``notebooks/15-responsible-ml.ipynb``, from its data."""
+    """The ``bias_source`` exercise of ``notebooks/15-responsible-ml.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> bias_source_exercise().check("tainted labels").passed
+    True
+    """
     return Exercise.choice("bias_source", "tainted labels", {
         "historical bias": "historical bias is an accurate record of an unequal world; here the record itself is "
                            "wrong: the same CV got different labels for different names.",

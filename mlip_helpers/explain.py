@@ -288,7 +288,16 @@ def loo_influence(make_model: Callable, X, y, X_eval, y_eval) -> np.ndarray:
 
 
 def fidelity_exercise(*, surrogate: Surrogate, predict: Callable, X_check: pd.DataFrame, y_check) -> Exercise:
-    """The ``fidelity`` exercise of ``notebooks/18-explainability.ipynb``, from its data."""
+    """The ``fidelity`` exercise of ``notebooks/18-explainability.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"u": [0.0, 1.0, 2.0, 3.0] * 10})
+    >>> box = lambda X: (X["u"] > 1.5).astype(int).to_numpy()
+    >>> surrogate = fit_surrogate(box, X, X, max_depth=1)
+    >>> fidelity_exercise(surrogate=surrogate, predict=box, X_check=X, y_check=box(X)).check(1.0).passed
+    True
+    """
     mimic = np.asarray(surrogate.tree.predict(X_check))
     box, truth = np.asarray(predict(X_check)), np.asarray(y_check)
     return Exercise.number(
@@ -301,7 +310,13 @@ def fidelity_exercise(*, surrogate: Surrogate, predict: Callable, X_check: pd.Da
 
 
 def most_harmful_exercise(*, influence) -> Exercise:
-    """The ``most_harmful`` exercise of ``notebooks/18-explainability.ipynb``, from its data."""
+    """The ``most_harmful`` exercise of ``notebooks/18-explainability.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> most_harmful_exercise(influence=[0.02, -0.05, 0.0]).check(1).passed
+    True
+    """
     influence = np.asarray(influence)
     return Exercise.id(
         "most_harmful", int(np.argmin(influence)),

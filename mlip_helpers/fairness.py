@@ -253,7 +253,14 @@ def datasheet(frame: pd.DataFrame, *, name: str, protected: str, label: str, mot
 
 
 def perfect_parity_gap_exercise(*, data) -> Exercise:
-    """The ``perfect_parity_gap`` exercise of ``notebooks/16-measuring-fairness.ipynb``, from its data."""
+    """The ``perfect_parity_gap`` exercise of ``notebooks/16-measuring-fairness.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> from mlip_helpers.bias import make_base_rates
+    >>> perfect_parity_gap_exercise(data=make_base_rates(n_samples=1000, seed=0)).check(0.2).passed
+    True
+    """
     rates = data.base_rates
     return Exercise.number(
         "perfect_parity_gap", max(rates.values()) - min(rates.values()), tolerance=1e-6, share=True,
@@ -265,7 +272,13 @@ def perfect_parity_gap_exercise(*, data) -> Exercise:
 
 
 def threshold_criterion_exercise() -> Exercise:
-    """The ``threshold_criterion`` exercise of ``notebooks/16-measuring-fairness.ipynb``, from its data."""
+    """The ``threshold_criterion`` exercise of ``notebooks/16-measuring-fairness.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> threshold_criterion_exercise().check("anti-classification").passed
+    True
+    """
     return Exercise.choice("threshold_criterion", "anti-classification", {
         "anti-classification": "its decision takes race as an input (sensitive_features at predict time), so the "
                                "flip test changes decisions.",

@@ -185,7 +185,15 @@ def laplace_count(true_count: float, epsilon: float, *, size: int | None = None,
 
 
 def reidentified_exercise(linked: pd.DataFrame, true_name: Any) -> Exercise:
-    """The ``reidentified`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data."""
+    """The ``reidentified`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> released = pd.DataFrame({"zip": ["1", "2", "3"]})
+    >>> public = pd.DataFrame({"zip": ["1", "2", "2", "3"], "name": ["a", "b", "c", "d"]})
+    >>> reidentified_exercise(link_records(released, public, on=["zip"]), ["a", "b", "x"]).check(1).passed
+    True
+    """
     named = linked["name"].notna().to_numpy()
     right = named & (linked["name"].to_numpy(dtype=object) == np.asarray(true_name, dtype=object))
     expected = int(right.sum())
@@ -200,7 +208,13 @@ def reidentified_exercise(linked: pd.DataFrame, true_name: Any) -> Exercise:
 
 
 def k_value_exercise(frame: pd.DataFrame, quasi_identifiers: Sequence[str]) -> Exercise:
-    """The ``k_value`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data."""
+    """The ``k_value`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> k_value_exercise(pd.DataFrame({"z": ["a", "a", "b", "b", "b"]}), ["z"]).check(2).passed
+    True
+    """
     sizes = frame.groupby(list(quasi_identifiers), dropna=False).size()
     mistakes = {int(len(sizes)): "That is the number of groups, not the size of the smallest.",
                 int(sizes.max()): "That is the largest group; k-anonymity is limited by the *smallest* one."}

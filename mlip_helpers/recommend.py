@@ -171,7 +171,15 @@ def shilling_needed(ratings: pd.DataFrame, target: Any, *, k: int = 20, damping:
 
 
 def bad_rows_count_exercise(report: Any) -> Exercise:
-    """The ``bad_rows`` exercise of ``notebooks/23-summary.ipynb``, from its data."""
+    """The ``bad_rows`` exercise of ``notebooks/23-summary.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> report = SimpleNamespace(bad_rows=(1, 2), violations=pd.DataFrame({"row": [1, 1, 2]}))
+    >>> bad_rows_count_exercise(report).check(2).passed, bad_rows_count_exercise(report).check(3).reason[:27]
+    (True, 'That counts violations; one')
+    """
     rows, violations = len(report.bad_rows), len(report.violations)
     mistakes = {violations: "That counts violations; one bad row can break several checks. Count rows."}
     mistakes.pop(rows, None)
@@ -179,7 +187,15 @@ def bad_rows_count_exercise(report: Any) -> Exercise:
 
 
 def ab_difference_exercise(result: Any, planted: float) -> Exercise:
-    """The ``ab_difference`` exercise of ``notebooks/23-summary.ipynb``, from its data."""
+    """The ``ab_difference`` exercise of ``notebooks/23-summary.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> result = SimpleNamespace(rate_a=0.30, rate_b=0.32, p_value=0.04)
+    >>> ab_difference_exercise(result, planted=0.015).check(0.02).passed
+    True
+    """
     expected = result.rate_b - result.rate_a
     mistakes = {float(planted): "That is the true effect we planted; the experiment can only *estimate* it from users.",
                 float(result.rate_a - result.rate_b): "That is A minus B; the question asks for B minus A.",
@@ -190,7 +206,14 @@ def ab_difference_exercise(result: Any, planted: float) -> Exercise:
 
 
 def fake_ratings_exercise(ratings: pd.DataFrame, target: Any, k: int, damping: float) -> Exercise:
-    """The ``fake_ratings`` exercise of ``notebooks/23-summary.ipynb``, from its data."""
+    """The ``fake_ratings`` exercise of ``notebooks/23-summary.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"movieId": [1, 1, 2, 2, 3], "rating": [5.0, 5.0, 4.0, 4.0, 1.0]})
+    >>> fake_ratings_exercise(frame, 3, 2, 0).check(4).passed
+    True
+    """
     needed = shilling_needed(ratings, target, k=k, damping=damping)
     return Exercise.count("fake_ratings", needed, mistakes={
         needed - 1: "One short: with that many the movie lands just outside the list.",
@@ -215,6 +238,12 @@ def planted_batch(ratings: pd.DataFrame, seed: int) -> pd.DataFrame:
     Introduced in ``notebooks/23-summary.ipynb``: a six-star rating, a rating
     typed as text, a missing user, a timestamp in the future, one row that
     breaks two checks, and a rating delivered twice.
+
+    Examples
+    --------
+    >>> batch = planted_batch(load_movielens(n_users=20, seed=0), seed=0)
+    >>> len(batch), batch.loc[0, "rating"]
+    (201, 6.0)
     """
     batch = ratings.sample(n=200, random_state=seed).astype({"userId": object, "rating": object})
     batch.iloc[0, batch.columns.get_loc("rating")] = 6.0

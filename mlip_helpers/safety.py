@@ -213,7 +213,13 @@ class Claim:
 
 
 def nonrobust_count_exercise(radius: Any, epsilon: float, sampled_robust: Any) -> Exercise:
-    """The ``nonrobust_count`` exercise of ``notebooks/20-safety.ipynb``, from its data."""
+    """The ``nonrobust_count`` exercise of ``notebooks/20-safety.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> nonrobust_count_exercise([0.05, 0.1, 0.5, 0.9], 0.2, [False, True, True, True]).check(2).passed
+    True
+    """
     radius, found = np.asarray(radius), ~np.asarray(sampled_robust, dtype=bool)
     fragile = radius <= epsilon
     expected = int(fragile.sum())
@@ -225,7 +231,13 @@ def nonrobust_count_exercise(radius: Any, epsilon: float, sampled_robust: Any) -
 
 
 def hazard_count_exercise(commands: Any, limit: float) -> Exercise:
-    """The ``hazard_count`` exercise of ``notebooks/20-safety.ipynb``, from its data."""
+    """The ``hazard_count`` exercise of ``notebooks/20-safety.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> hazard_count_exercise([100.0, 900.0, float("nan")], 240).check(2).passed
+    True
+    """
     commands = np.asarray(commands, dtype=float)
     hazardous = ~(commands <= limit)  # NaN and infinities count as hazardous
     expected = int(hazardous.sum())
@@ -239,7 +251,13 @@ def hazard_count_exercise(commands: Any, limit: float) -> Exercise:
 def best_level_exercise(true_reward: Callable[[np.ndarray], np.ndarray],
                         proxy_reward: Callable[[np.ndarray], np.ndarray],
                         reached: float) -> Exercise:
-    """The ``best_level`` exercise of ``notebooks/20-safety.ipynb``, from its data."""
+    """The ``best_level`` exercise of ``notebooks/20-safety.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> best_level_exercise(lambda s: s - s**2, lambda s: s, reached=0.97).check(0.5).passed
+    True
+    """
     grid = np.linspace(0, 1, 10_001)
     best, proxy_best = float(grid[np.argmax(true_reward(grid))]), float(grid[np.argmax(proxy_reward(grid))])
     mistakes = {proxy_best: "That level maximizes clicks, the proxy. The question is about satisfaction.",

@@ -319,7 +319,13 @@ def threat_table(threats: Iterable[Sequence[str]]) -> pd.DataFrame:
 
 
 def queries_needed_exercise(n_features: int) -> Exercise:
-    """The ``queries_needed`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data."""
+    """The ``queries_needed`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> queries_needed_exercise(30).check(31).passed
+    True
+    """
     return Exercise.count("queries_needed", n_features + 1, mistakes={
         n_features: "One short: the intercept is an unknown too, so one more equation is needed.",
         2 * n_features: "Each query with its confidence gives one full equation, not half of one.",
@@ -327,7 +333,13 @@ def queries_needed_exercise(n_features: int) -> Exercise:
 
 
 def stealing_category_exercise() -> Exercise:
-    """The ``stealing_category`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data."""
+    """The ``stealing_category`` exercise of ``notebooks/21-security-privacy.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> stealing_category_exercise().check("Tampering").passed
+    False
+    """
     return Exercise.choice("stealing_category", "Information disclosure", {
         "Information disclosure": "The model's knowledge leaks: a loss of confidentiality, whatever the means.",
         "Tampering": "Stealing changes nothing in the model or its data; the attacker only learns from it.",

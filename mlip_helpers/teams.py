@@ -147,7 +147,13 @@ def simulate_integration(owner: Mapping[str, str], team: Mapping[str, str], depe
 
 
 def links_exercise(n: int) -> Exercise:
-    """The ``links`` exercise of ``notebooks/22-interdisciplinary-teams.ipynb``, from its data."""
+    """The ``links`` exercise of ``notebooks/22-interdisciplinary-teams.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> links_exercise(12).check(66).passed
+    True
+    """
     return Exercise.count("links", communication_links(n), mistakes={
         n * n: "n squared counts every person twice and includes talking to oneself.",
         n * (n - 1): "That counts each pair twice (Ana-Ben and Ben-Ana); divide by two.",
@@ -156,7 +162,14 @@ def links_exercise(n: int) -> Exercise:
 
 
 def congruence_exercise(required: Iterable[frozenset], actual: Iterable[Iterable[str]]) -> Exercise:
-    """The ``congruence`` exercise of ``notebooks/22-interdisciplinary-teams.ipynb``, from its data."""
+    """The ``congruence`` exercise of ``notebooks/22-interdisciplinary-teams.ipynb``, from its data.
+
+    Examples
+    --------
+    >>> exercise = congruence_exercise({frozenset("ab"), frozenset("bc"), frozenset("cd")}, [("a", "b"), ("x", "y")])
+    >>> exercise.check(1 / 3).passed
+    True
+    """
     required, actual = {Pair(p) for p in required}, {Pair(p) for p in actual}
     share = congruence(required, actual)
     mistakes = {len(required & actual) / len(actual): "That divides by the pairs who talk; congruence divides by "
