@@ -218,8 +218,8 @@ def majority_baseline_exercise() -> Exercise:
     Examples
     --------
     >>> exercise = majority_baseline_exercise()
-    >>> exercise.check(lambda y, X: np.full(len(X), pd.Series(y).iloc[0])).reason[:42]
-    "hidden case 'the most common label is not"
+    >>> "is not the first one" in exercise.check(lambda y, X: np.full(len(X), pd.Series(y).iloc[0])).reason
+    True
     """
     frame = pd.DataFrame
     cases = [

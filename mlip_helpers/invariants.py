@@ -344,8 +344,8 @@ def name_invariance_exercise() -> Exercise:
 
     Examples
     --------
-    >>> name_invariance_exercise().check(lambda predict: True).reason[:41]
-    "hidden case 'a model that scores some na"
+    >>> "scores some names lower" in name_invariance_exercise().check(lambda predict: True).reason
+    True
     """
     cases = [
         Case("a model that reads only the sentiment words", (_robust_model,), _is(True), _FALSE_ALARM),
