@@ -24,8 +24,10 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.accountability`, :mod:`~mlip_helpers.safety`, :mod:`~mlip_helpers.security`,
   :mod:`~mlip_helpers.privacy`, :mod:`~mlip_helpers.teams` and :mod:`~mlip_helpers.recommend`: gaming and audit
   trails, robustness and guardrails, attacks and privacy, team communication, the course project's recommender;
-- :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the
-  self-checking exercises; :func:`check` is available at the top level;
+- :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the one exercise API (kinds ``number``,
+  ``count``, ``id``, ``choice``, ``set``, ``list`` and build-it ``code`` exercises run on hidden cases), declared
+  by each lecture's module and found by :func:`~mlip_helpers.exercises.lectures`; :func:`check` is available at
+  the top level;
 - :mod:`~mlip_helpers.errors`: the one error hierarchy.
 """
 
