@@ -36,6 +36,8 @@ html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
 html_show_sphinx = False
+html_use_index = False  # nothing is indexed: the search box finds pages
+html_domain_indices = False
 html_theme_options = {
     "home_page_in_toc": True,
     "launch_buttons": {},

@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 MATHJAX_DIST = "sphinx-mathjax-offline"
 MATHJAX_PARTS = ["tex-chtml.js", "a11y", "adaptors", "input", "output", "sre", "ui"]
@@ -83,18 +84,25 @@ def _alt_texts(app, doctree):
             image["alt"] = alts[stem]
 
 
-def _in_solution(node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if "tag_solution" in parent.get("classes", []):
-            return True
-        parent = parent.parent
-    return False
+class MarkFolds(SphinxPostTransform):
+    """After myst-nb has wrapped hidden cells in fold nodes (its priority 199): a fold starts open, except in a
+    solution cell. (myst-nb sets a fold's children without giving them a parent, so the visitor cannot look up.)"""
+
+    default_priority = 250
+    formats = ("html",)
+
+    def run(self, **kwargs):
+        from myst_nb.sphinx_ import HideCodeCellNode
+
+        for cell in self.document.findall(nodes.container):
+            if cell.get("nb_element") == "cell_code":
+                for fold in cell.findall(HideCodeCellNode):
+                    fold["open"] = "tag_solution" not in cell["classes"]
 
 
 def visit_fold(self, node):
     classes = " ".join(["admonition", "hide", *node["classes"]])
-    opened = "" if _in_solution(node) else " open"
+    opened = " open" if node.get("open", True) else ""
     self.body.append(f'<details class="{classes}"{opened}>\n<summary>\n')
     self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
     self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n')
@@ -109,6 +117,7 @@ def setup(app):
     from myst_nb.sphinx_ import HideCodeCellNode
 
     app.add_node(HideCodeCellNode, override=True, html=(visit_fold, depart_fold))
+    app.add_post_transform(MarkFolds)
     app.connect("config-inited", _use_local_mathjax)
     app.connect("builder-inited", _output_folder, priority=900)
     app.connect("doctree-read", _alt_texts)
