@@ -28,6 +28,8 @@ notebook that introduces it:
   ``count``, ``id``, ``choice``, ``set``, ``list`` and build-it ``code`` exercises run on hidden cases), declared
   by each lecture's module and found by :func:`~mlip_helpers.exercises.lectures`; :func:`check` is available at
   the top level;
+- :mod:`~mlip_helpers.claims`: :func:`~mlip_helpers.claims.claim`, a lecture's sentence about its own numbers,
+  printed with a tick when this run's data bear it out and raising when they do not;
 - :mod:`~mlip_helpers.errors`: the one error hierarchy.
 """
 
@@ -39,6 +41,7 @@ __all__ = [
     "bias",
     "check",
     "checker",
+    "claims",
     "confusion",
     "dataquality",
     "datasets",
