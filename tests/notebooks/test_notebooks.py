@@ -56,25 +56,71 @@ def test_lecture_has_title_goals_exercises_and_takeaways(path):
             assert before.cell_type == "markdown", f"code cell without a sentence before it:\n{cell.source[:200]}"
 
 
+# Three runs of the whole curriculum: seed 0 small (as CI always ran it: small data must work too) and seeds 1 and 2 at
+# the default size a student runs. Every claim a lecture makes about its numbers (mlip_helpers.claims.claim) raises
+# when that run's data contradict it, so a sentence written for one seed fails here instead of misleading a reader.
+RUNS = {"seed 0, n_samples 300": ["-p", "seed", "0", *SMALL],
+        "seed 1": ["-p", "seed", "1"],
+        "seed 2": ["-p", "seed", "2"]}
+CLAIM = re.compile(r"\bclaim\(")
+
+
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs")
-    res = subprocess.run(
-        [sys.executable, "-m", "grader.cli", "run", str(KIT / "notebooks"), *SMALL,
-         "--jobs", "2", "--out", str(out), "--no-progress"],
-        capture_output=True, text=True, timeout=1800)
-    return res, out
+def curriculum_runs(tmp_path_factory):
+    done = {}
+
+    def run(key):
+        if key not in done:
+            out = tmp_path_factory.mktemp("runs")
+            res = subprocess.run(
+                [sys.executable, "-m", "grader.cli", "run", str(KIT / "notebooks"), *RUNS[key],
+                 "--jobs", "2", "--out", str(out), "--no-progress"],
+                capture_output=True, text=True, timeout=1800)
+            done[key] = res, out
+        return done[key]
+    return run
+
+
+@pytest.fixture(scope="module")
+def executed(curriculum_runs):
+    return curriculum_runs("seed 0, n_samples 300")
 
 
 @pytest.mark.notebook
 @pytest.mark.slow
-def test_lectures_run_clean_under_mlip_run(executed):
-    res, _ = executed
+@pytest.mark.parametrize("key", list(RUNS))
+def test_lectures_run_clean_under_mlip_run(curriculum_runs, key):
+    res, _ = curriculum_runs(key)
     assert res.returncode == 0, res.stdout + res.stderr
     rows = [ln.split() for ln in res.stdout.splitlines() if ln.split() and ln.split()[0].endswith(".ipynb")]
     assert len(rows) == len(LECTURES)
     for row in rows:
-        assert row[1] == "ok" and len(row) == 3, f"not clean: {' '.join(row)}"
+        assert row[1] == "ok" and len(row) == 3, f"{key}: not clean: {' '.join(row)}"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=[p.name for p in LECTURES])
+def test_lecture_states_its_data_dependent_sentences_as_claims(path):
+    cells = nbformat.read(path, as_version=4).cells
+    claims = [c for c in cells if c.cell_type == "code" and CLAIM.search(c.source)]
+    assert len(claims) >= 2, f"{path.name}: state at least two sentences about this run's numbers with claim()"
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.parametrize("key", list(RUNS))
+def test_every_claim_holds_and_is_shown(curriculum_runs, key):
+    _, out = curriculum_runs(key)
+    problems = []
+    for path in LECTURES:
+        nb = nbformat.read(out / path.name, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not CLAIM.search(cell.source) or "def claim" in cell.source:
+                continue
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []))
+            errors = [f"{o.ename}: {o.evalue}" for o in cell.get("outputs", []) if o.output_type == "error"]
+            if errors or "\u2714" not in text:
+                problems.append(f"{path.name} cell {cell.get('id')}: {errors or 'no claim printed'}")
+    assert problems == [], f"{key}: " + "; ".join(problems)
 
 
 @pytest.mark.notebook
