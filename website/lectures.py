@@ -38,9 +38,10 @@ class Lecture:
 
     @property
     def number(self) -> str:
-        """The lecture's number as its file name starts (``"07"``), or ``""``."""
+        """The lecture's number as its file name starts (``"07"``, or ``"01b"`` for a lecture added after 01), or
+        ``""``."""
         head = self.slug.split("-", 1)[0]
-        return head if head.isdigit() else ""
+        return head if re.fullmatch(r"\d+[a-z]?", head) else ""
 
     def cache_key(self, parameters: dict | None = None, *, extra: bytes = b"") -> str:
         """sha256 of what its executed copy depends on: the notebook's bytes, the parameters, the helper code it

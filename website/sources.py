@@ -115,7 +115,7 @@ def home_page(runs: list[Executed]) -> str:
     ]
     for run in runs:
         lec = run.lecture
-        number = f"{int(lec.number)}. " if lec.number else ""
+        number = f"{lec.number.lstrip('0') or '0'}. " if lec.number else ""
         lines += [f"### {number}[{lec.title}](lectures/{lec.slug}.ipynb)", ""]
         if lec.goals:
             lines += ["After this lecture you can", ""]
