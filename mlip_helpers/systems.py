@@ -7,6 +7,11 @@ properties. Here all five are measured on one simulated product, a streaming
 service's "recommended for you" row, whose planted truth is known: every movie
 has an *appeal* (how clickable its thumbnail is) and a *quality* (how much
 viewers enjoy it), and the two are not the same thing.
+
+The same lecture asks for "T-shaped people": deep in one field, broad enough
+to work with the others. :func:`team_skills` and :func:`review_issues`
+simulate a team reviewing a product's issues, with specialists only or with
+T-shaped members, under assumptions stated in their docstrings.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ import pandas as pd
 from mlip_helpers.checker import Exercise
 from mlip_helpers.errors import InputError
 
-__all__ = ["LAYERS", "Catalog", "ProductRun", "ctr_exercise", "goal_measures", "layers_exercise", "make_catalog",
-           "pair_features", "simulate_product"]
+__all__ = ["AREAS", "LAYERS", "Catalog", "ProductRun", "ctr_exercise", "goal_measures", "layers_exercise",
+           "make_catalog", "pair_features", "review_issues", "simulate_product", "team_skills"]
 
 LAYERS = ("organizational", "leading indicator", "system", "user", "model")
 """The lecture's five layers of success measures, from the organization down to the model."""
@@ -253,3 +258,65 @@ def ctr_exercise(run: ProductRun, *, month: int | None = None, k: int = 3) -> Ex
     return Exercise.number("month_ctr", expected, tolerance=1e-3, share=True,
                            mistakes=[(v, t) for v, t in candidates if abs(v - expected) > 1e-3],
                            hint=f"select the rows of month {month}, then take the mean of the 'clicked' column.")
+
+
+AREAS = ("data", "modeling", "software", "operations", "user experience", "ethics & law")
+"""Areas in which a product's issues arise (the team simulation's assumption: each equally often)."""
+
+
+def team_skills(kind: str, *, members: int = 4, depth: float = 0.9, breadth: float = 0.3,
+                areas: tuple[str, ...] = AREAS) -> pd.DataFrame:
+    """Chance that each member notices an issue in each area: ``"specialists"`` or ``"t-shaped"`` members.
+
+    Introduced in ``notebooks/01-introduction.ipynb``. Member ``i`` is deep in area ``i`` (noticing an issue
+    there with probability ``depth``). A specialist notices nothing elsewhere; a T-shaped member notices
+    issues in every other area with probability ``breadth``. The team has fewer members than areas, so some
+    areas have no expert at all.
+
+    Examples
+    --------
+    >>> team_skills("t-shaped", members=2, depth=0.8, breadth=0.3, areas=("a", "b", "c")).to_dict("list")
+    {'a': [0.8, 0.3], 'b': [0.3, 0.8], 'c': [0.3, 0.3]}
+    """
+    if kind not in ("specialists", "t-shaped") or not 1 <= members <= len(areas):
+        raise InputError(f"kind must be 'specialists' or 't-shaped' and members between 1 and {len(areas)}; got "
+                         f"{kind!r}, {members}.", argument="kind")
+    if not (0 <= depth <= 1 and 0 <= breadth <= 1):
+        raise InputError(f"depth and breadth are probabilities; got {depth}, {breadth}.", argument="depth")
+    skills = np.full((members, len(areas)), breadth if kind == "t-shaped" else 0.0, dtype=float)
+    skills[np.arange(members), np.arange(members)] = depth
+    return pd.DataFrame(skills, columns=list(areas), index=[f"member {i + 1}" for i in range(members)])
+
+
+def review_issues(teams: dict[str, pd.DataFrame], *, n_issues: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Share of a product's issues each team catches, per area, on the same issues and the same luck.
+
+    Introduced in ``notebooks/01-introduction.ipynb``. Assumptions: each issue lies in one area, drawn uniformly;
+    every member reviews every issue independently and notices it with their skill for its area; the team
+    catches an issue if anyone notices it. All teams see the same issues and the same random draws (common random
+    numbers), so a difference between teams comes from their skills, not from luck.
+
+    Examples
+    --------
+    >>> teams = {k: team_skills(k) for k in ("specialists", "t-shaped")}
+    >>> caught = review_issues(teams, n_issues=2000, seed=0)
+    >>> float(caught.loc["user experience", "specialists"]), bool(caught.loc["all", "t-shaped"] > 0.8)
+    (0.0, True)
+    """
+    if n_issues < 1 or not teams:
+        raise InputError(f"need at least one team and one issue; got {len(teams)} teams, {n_issues} issues.",
+                         argument="n_issues")
+    shapes = {skills.shape for skills in teams.values()}
+    if len(shapes) != 1:
+        raise InputError(f"every team needs the same members and areas; got shapes {sorted(shapes)}.",
+                         argument="teams")
+    first = next(iter(teams.values()))
+    rng = np.random.default_rng(seed)
+    area = rng.integers(first.shape[1], size=n_issues)
+    luck = rng.random((n_issues, first.shape[0]))
+    table = {}
+    for name, skills in teams.items():
+        caught = (luck < skills.to_numpy()[:, area].T).any(axis=1)
+        per_area = pd.Series(caught).groupby(area).mean().reindex(range(first.shape[1]))
+        table[name] = list(per_area) + [caught.mean()]
+    return pd.DataFrame(table, index=[*first.columns, "all"])

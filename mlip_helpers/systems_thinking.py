@@ -8,11 +8,19 @@ service's row shows, the data is the click log, and movies that are never
 shown never get the clicks that could prove them good. The same lecture names
 three ways to put a prediction in front of a user: automate, prompt, or
 organize (annotate); :func:`mode_values` prices each.
+
+The lecture "Motivation, Syllabus, and Introductions" contrasts code written
+from a specification (deduction: the rule follows from the spec and can be
+verified against it) with a model learned from examples (induction: the rule
+fits the examples, and nothing says what it does away from them);
+:func:`rating_examples`, :func:`induce_rule` and :func:`induction_table` show
+both on one planted rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,8 +30,9 @@ from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 from mlip_helpers.systems import Catalog, make_catalog  # noqa: F401 - make_catalog for the examples
 
-__all__ = ["NOTEBOOK", "LoopRun", "best_movies_exercise", "choose_mode_exercise", "feedback_loop", "lecture_exercises",
-           "mode_values", "plot_product"]
+__all__ = ["NOTEBOOK", "RATINGS", "LoopRun", "best_movies_exercise", "choose_mode_exercise", "feedback_loop",
+           "induce_rule", "induction_table", "intended_rule", "lecture_exercises", "mode_values", "plot_product",
+           "rating_examples"]
 
 NOTEBOOK = "01-introduction"
 """The lecture whose exercises this module declares (see :mod:`mlip_helpers.checker`)."""
@@ -232,3 +241,96 @@ def plot_product(ax=None):
     ax.set(xlim=(-0.7, 4.2), ylim=(-1.3, 1.4))
     ax.axis("off")
     return ax
+
+
+RATINGS = (0, 7, 13, 16, 18)
+"""Minimum viewer ages of the catalog's age ratings (the planted specification's vocabulary)."""
+
+
+def intended_rule(age, min_age) -> np.ndarray:
+    """The specification, written as code: a movie may be recommended only to viewers at least ``min_age`` old.
+
+    Introduced in ``notebooks/01-introduction.ipynb`` (deductive reasoning: the rule follows from the spec).
+
+    Examples
+    --------
+    >>> intended_rule([10, 10, 30], [7, 13, 18]).tolist()
+    [True, False, True]
+    """
+    return np.asarray(age) >= np.asarray(min_age)
+
+
+def rating_examples(n: int, *, youngest: int = 13, oldest: int = 80, noise: float = 0.03, seed: int = 0) -> pd.DataFrame:
+    """Labelled examples as a product's logs would hold them: viewers aged ``youngest`` to ``oldest`` only.
+
+    Introduced in ``notebooks/01-introduction.ipynb``. Each row is a (viewer age, movie rating) pair labelled
+    ``allowed`` by :func:`intended_rule`; a share ``noise`` of labels is flipped (mislogged), so even the
+    intended rule fits the examples only "well enough". No example has a viewer younger than ``youngest``.
+
+    Examples
+    --------
+    >>> ex = rating_examples(500, seed=1)
+    >>> int(ex["age"].min()) >= 13, bool(0.9 < (ex["allowed"] == intended_rule(ex["age"], ex["min_age"])).mean() < 1)
+    (True, True)
+    """
+    if n < 1 or not 0 <= youngest <= oldest or not 0 <= noise < 0.5:
+        raise InputError(f"need n >= 1, 0 <= youngest <= oldest and noise in [0, 0.5); got {n}, {youngest}, {oldest}, "
+                         f"{noise}.", argument="n")
+    rng = np.random.default_rng(seed)
+    age = rng.integers(youngest, oldest + 1, size=n)
+    min_age = rng.choice(RATINGS, size=n)
+    allowed = intended_rule(age, min_age) ^ (rng.random(n) < noise)
+    return pd.DataFrame({"age": age, "min_age": min_age, "allowed": allowed})
+
+
+def induce_rule(examples: pd.DataFrame, *, max_depth: int = 3, seed: int = 0) -> Callable[[Any, Any], np.ndarray]:
+    """Induce a rule from labelled examples: a small decision tree on (age, min_age).
+
+    Introduced in ``notebooks/01-introduction.ipynb`` (inductive reasoning: the rule is generalized from
+    examples; no specification is consulted). Returns ``rule(age, min_age) -> allowed``.
+
+    Examples
+    --------
+    >>> rule = induce_rule(rating_examples(1000, seed=0))
+    >>> rule([40, 15], [18, 18]).tolist()
+    [True, False]
+    """
+    from sklearn.tree import DecisionTreeClassifier
+
+    if len(examples) == 0:
+        raise InputError("examples is empty; a rule cannot be induced from no examples.", argument="examples")
+    tree = DecisionTreeClassifier(max_depth=max_depth, random_state=seed)
+    tree.fit(examples[["age", "min_age"]].to_numpy(), examples["allowed"].to_numpy())
+
+    def rule(age, min_age):
+        grid = np.column_stack([np.ravel(age), np.ravel(min_age)])
+        return tree.predict(grid).astype(bool)
+
+    return rule
+
+
+def induction_table(rules: dict[str, Callable[[Any, Any], np.ndarray]], held_out: pd.DataFrame, *,
+                    youngest: int = 13, oldest: int = 80) -> pd.DataFrame:
+    """How well each rule fits the held-out examples, and how often it matches the specification on every input.
+
+    Introduced in ``notebooks/01-introduction.ipynb``. Rows: ``fits held-out examples`` (agreement with the noisy
+    labels, all a team without a spec can measure), ``matches spec, ages with examples`` and ``matches spec, younger
+    viewers`` (every age and rating, checked against :func:`intended_rule`: only possible with a specification).
+
+    Examples
+    --------
+    >>> table = induction_table({"spec": intended_rule}, rating_examples(400, seed=2))
+    >>> float(table.loc["matches spec, younger viewers", "spec"])
+    1.0
+    """
+    ages, mins = np.meshgrid(np.arange(0, oldest + 1), RATINGS)
+    ages, mins = ages.ravel(), mins.ravel()
+    truth, seen = intended_rule(ages, mins), ages >= youngest
+    rows = {}
+    for name, rule in rules.items():
+        on_grid = rule(ages, mins) == truth
+        rows[name] = {"fits held-out examples": float(np.mean(rule(held_out["age"], held_out["min_age"])
+                                                              == held_out["allowed"].to_numpy())),
+                      "matches spec, ages with examples": float(on_grid[seen].mean()),
+                      "matches spec, younger viewers": float(on_grid[~seen].mean())}
+    return pd.DataFrame(rows)
