@@ -17,6 +17,10 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.tradeoffs`: quality attributes of model choices and Pareto fronts;
 - :mod:`~mlip_helpers.serving`, :mod:`~mlip_helpers.experiments`, :mod:`~mlip_helpers.dataquality` and
   :mod:`~mlip_helpers.pipelines`: deployment, testing in production, data quality and pipeline tests;
+- :mod:`~mlip_helpers.patterns`, :mod:`~mlip_helpers.fieldtests`, :mod:`~mlip_helpers.datasheets`,
+  :mod:`~mlip_helpers.repair` and :mod:`~mlip_helpers.pipeline_review`: guardrails, undeclared consumers and
+  business rules outside the model, chaos experiments and beta tests, computed datasheets and data repair, test
+  doubles, static checks of pipeline code and the ML Test Score;
 - :mod:`~mlip_helpers.scaling`, :mod:`~mlip_helpers.eventlog`, :mod:`~mlip_helpers.operations`,
   :mod:`~mlip_helpers.versioning`, :mod:`~mlip_helpers.provenance` and :mod:`~mlip_helpers.debt`: map-reduce and
   event sourcing, SLOs and alerts, data versions and audit logs, technical debt found in code;
@@ -47,6 +51,7 @@ __all__ = [
     "confusion",
     "dataquality",
     "datasets",
+    "datasheets",
     "debt",
     "elicitation",
     "errors",
@@ -58,14 +63,18 @@ __all__ = [
     "fairgoals",
     "fairness",
     "faulttree",
+    "fieldtests",
     "fmea",
     "invariants",
     "mistakes",
     "operations",
+    "patterns",
+    "pipeline_review",
     "pipelines",
     "privacy",
     "provenance",
     "recommend",
+    "repair",
     "requirements",
     "safety",
     "scaling",
