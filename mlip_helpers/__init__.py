@@ -7,6 +7,7 @@ notebook that introduces it:
   synthetic data with planted truth, templated text, offline real data;
 - :mod:`~mlip_helpers.evaluation`, :mod:`~mlip_helpers.confusion` and
   :mod:`~mlip_helpers.baselines`: metrics written out in numpy, baselines;
+- :mod:`~mlip_helpers.measurement`: operationalisations, shortcut learning, verification and validation;
 - :mod:`~mlip_helpers.slicing`: metrics per slice with support and intervals;
 - :mod:`~mlip_helpers.invariants`: invariance, directional and capability tests;
 - :mod:`~mlip_helpers.systems`, :mod:`~mlip_helpers.systems_thinking`, :mod:`~mlip_helpers.requirements`,
@@ -24,12 +25,16 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.scaling`, :mod:`~mlip_helpers.eventlog`, :mod:`~mlip_helpers.operations`,
   :mod:`~mlip_helpers.versioning`, :mod:`~mlip_helpers.provenance` and :mod:`~mlip_helpers.debt`: map-reduce and
   event sourcing, SLOs and alerts, data versions and audit logs, technical debt found in code;
+- :mod:`~mlip_helpers.datamodels`, :mod:`~mlip_helpers.devops` and :mod:`~mlip_helpers.process`: one workload in
+  three data models, lock files, a changed default, a cached pipeline and culture, process models and the debt
+  quadrant from evidence;
 - :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.fairness`, :mod:`~mlip_helpers.fairgoals` and
   :mod:`~mlip_helpers.explain`: sources of
   bias simulated with planted effects, fairness measures and interventions, explanations and their fidelity;
 - :mod:`~mlip_helpers.accountability`, :mod:`~mlip_helpers.safety`, :mod:`~mlip_helpers.security`,
   :mod:`~mlip_helpers.privacy`, :mod:`~mlip_helpers.teams` and :mod:`~mlip_helpers.recommend`: gaming and audit
   trails, robustness and guardrails, attacks and privacy, team communication, the course project's recommender;
+- :mod:`~mlip_helpers.conflicts`: groupthink, social loafing, frustrations in team records, a team policy;
 - :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the one exercise API (kinds ``number``,
   ``count``, ``id``, ``choice``, ``set``, ``list`` and build-it ``code`` exercises run on hidden cases), declared
   by each lecture's module and found by :func:`~mlip_helpers.exercises.lectures`; :func:`check` is available at
@@ -48,11 +53,14 @@ __all__ = [
     "check",
     "checker",
     "claims",
+    "conflicts",
     "confusion",
     "dataquality",
     "datasets",
+    "datamodels",
     "datasheets",
     "debt",
+    "devops",
     "elicitation",
     "errors",
     "evaluation",
@@ -66,6 +74,7 @@ __all__ = [
     "fieldtests",
     "fmea",
     "invariants",
+    "measurement",
     "mistakes",
     "operations",
     "patterns",
