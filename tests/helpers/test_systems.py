@@ -107,3 +107,33 @@ def test_ctr_exercise_names_the_usual_mistakes():
     assert "all months" in exercise.check(4 / 7).reason
     assert "finished" in exercise.check(0.2).reason
     assert "divides" in exercise.check(0.8 / 3).reason
+
+
+def test_team_skills_shapes_and_errors():
+    from mlip_helpers.systems import AREAS, team_skills
+
+    specialists = team_skills("specialists", members=4, depth=0.9)
+    assert specialists.shape == (4, len(AREAS)) and specialists.to_numpy().sum() == pytest.approx(3.6)
+    assert team_skills("t-shaped", breadth=0, depth=0.8).to_numpy().max() == 0.8  # floats, not truncated ints
+    with pytest.raises(InputError, match="specialists"):
+        team_skills("unicorns")
+    with pytest.raises(InputError, match="probabilities"):
+        team_skills("t-shaped", breadth=1.5)
+
+
+def test_review_issues_recovers_planted_catch_rates_with_common_luck():
+    from mlip_helpers.systems import review_issues, team_skills
+
+    teams = {"specialists": team_skills("specialists", depth=0.9),
+             "T-shaped": team_skills("t-shaped", depth=0.8, breadth=0.3)}
+    caught = review_issues(teams, n_issues=60_000, seed=1)
+    assert caught.loc["data", "specialists"] == pytest.approx(0.9, abs=0.02)
+    assert caught.loc["ethics & law", "specialists"] == 0
+    assert caught.loc["ethics & law", "T-shaped"] == pytest.approx(1 - 0.7 ** 4, abs=0.02)
+    assert caught.loc["data", "T-shaped"] == pytest.approx(1 - 0.2 * 0.7 ** 3, abs=0.02)
+    # the same luck: with no breadth a shallower team can never catch an issue the deeper one misses
+    shallow = review_issues({"deep": team_skills("specialists", depth=0.9),
+                             "shallow": team_skills("t-shaped", depth=0.8, breadth=0.0)}, n_issues=500, seed=2)
+    assert (shallow["shallow"] <= shallow["deep"]).all()
+    with pytest.raises(InputError, match="same members"):
+        review_issues({"a": team_skills("specialists", members=2), "b": team_skills("specialists", members=3)})

@@ -89,3 +89,31 @@ def test_plot_product_marks_the_ml_components():
               and t.get_bbox_patch().get_facecolor()[:3] == pytest.approx((0xF7 / 255, 0xC9 / 255, 0x9B / 255))]
     assert sorted(o.split("\n")[0] for o in orange) == ["ranking model", "training pipeline"]
     plt.close("all")
+
+
+def test_intended_rule_and_examples_hold_the_planted_noise():
+    from mlip_helpers.systems_thinking import intended_rule, rating_examples
+
+    examples = rating_examples(50_000, noise=0.03, seed=4)
+    assert examples["age"].between(13, 80).all()
+    wrong = (examples["allowed"] != intended_rule(examples["age"], examples["min_age"])).mean()
+    assert wrong == pytest.approx(0.03, abs=0.005)
+    assert rating_examples(100, noise=0, seed=1)["allowed"].equals(
+        pd.Series(intended_rule(rating_examples(100, noise=0, seed=1)["age"],
+                                rating_examples(100, noise=0, seed=1)["min_age"]), name="allowed"))
+    with pytest.raises(InputError):
+        rating_examples(10, youngest=20, oldest=10)
+
+
+def test_induced_rule_fits_the_examples_but_not_the_spec_away_from_them():
+    from mlip_helpers.systems_thinking import induce_rule, induction_table, intended_rule, rating_examples
+
+    examples = rating_examples(4000, seed=0)
+    table = induction_table({"spec": intended_rule, "induced": induce_rule(examples.iloc[:2000])},
+                            examples.iloc[2000:])
+    assert table.loc["matches spec, younger viewers", "spec"] == 1.0
+    assert table.loc["fits held-out examples", "spec"] == pytest.approx(0.97, abs=0.015)
+    assert table.loc["fits held-out examples", "induced"] > 0.93
+    assert table.loc["matches spec, younger viewers", "induced"] < 0.8
+    with pytest.raises(InputError, match="empty"):
+        induce_rule(examples.iloc[:0])
