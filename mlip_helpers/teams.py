@@ -20,9 +20,10 @@ import pandas as pd
 from mlip_helpers.checker import Case, Exercise
 from mlip_helpers.errors import InputError
 
-__all__ = ["NOTEBOOK", "communication_links", "congruence", "congruence_exercise", "coordination_exercise",
-           "coordination_requirements", "lecture_exercises", "links_exercise", "simulate_integration",
-           "team_output", "teamed_links"]
+__all__ = ["NOTEBOOK", "ROLES", "SKILLS", "communication_links", "congruence", "congruence_exercise",
+           "coordination_exercise", "coordination_requirements", "lecture_exercises", "links_exercise",
+           "simulate_handoffs", "simulate_integration", "simulate_organisation", "skill_profiles", "team_output",
+           "teamed_links"]
 
 Pair = frozenset
 
@@ -144,6 +145,106 @@ def simulate_integration(owner: Mapping[str, str], team: Mapping[str, str], depe
     talked = rng.random((weeks, len(dependencies))) < p_talk
     return pd.DataFrame({"week": np.arange(1, weeks + 1), "changes": changed.sum(axis=1),
                          "problems": (changed & ~talked).sum(axis=1)})
+
+
+ROLES = ("software engineer", "data engineer", "data scientist", "applied scientist", "research scientist")
+"""The lecture's continuum of roles (after Orban, 2016), in order; role k sits at position k/4 on a 0-1 scale."""
+SKILLS = {"software engineering": 0.0, "data engineering": 0.3, "statistics and modeling": 0.65, "ML research": 1.0}
+"""Each skill and the position on the continuum where it is strongest (the planted centres)."""
+
+
+def skill_profiles(n_people: int, *, width: float = 0.35, noise: float = 0.3, seed: int = 0) -> pd.DataFrame:
+    """People drawn along the continuum of roles, with skill levels (0-3) that peak near their position.
+
+    Introduced in ``notebooks/22-interdisciplinary-teams.ipynb``. Each person has a planted position in 0..1
+    (0: software engineer, 1: research scientist); each skill in :data:`SKILLS` has level
+    ``3 exp(-((position - centre) / width)^2)`` plus noise, clipped to 0..3; the role is the nearest of
+    :data:`ROLES`. Neighbouring roles share skills, the ends of the continuum hardly any.
+
+    Examples
+    --------
+    >>> people = skill_profiles(400, seed=1)
+    >>> list(people.columns[:2]), people["role"].nunique()
+    (['position', 'role'], 5)
+    """
+    if isinstance(n_people, bool) or int(n_people) != n_people or n_people < 2:
+        raise InputError(f"n_people must be a whole number >= 2, got {n_people!r}.", argument="n_people")
+    rng = np.random.default_rng(seed)
+    position = rng.uniform(0, 1, int(n_people))
+    levels = {skill: np.clip(3 * np.exp(-((position - centre) / width) ** 2)
+                             + rng.normal(0, noise, len(position)), 0, 3) for skill, centre in SKILLS.items()}
+    role = np.array(ROLES)[np.rint(position * (len(ROLES) - 1)).astype(int)]
+    return pd.DataFrame({"position": position, "role": role, **levels})
+
+
+def simulate_handoffs(n_changes: int, *, shared: bool, handoffs: int = 3, wait_days: float = 2.0,
+                      p_defect: float = 0.3, p_catch_handoff: float = 0.4, p_catch_shared: float = 0.8,
+                      seed: int = 0) -> pd.DataFrame:
+    """Model changes going to production through hand-offs between roles, or owned jointly (DevOps style).
+
+    Introduced in ``notebooks/22-interdisciplinary-teams.ipynb``. A change takes 2 days of work. With hand-offs
+    (``shared=False``) it passes ``handoffs`` queues (data science to data engineering to software engineering to
+    operations), each waiting an exponential time with mean ``wait_days``; a defect (``p_defect``) is caught
+    before release with ``p_catch_handoff``, since the receiving side does not know the model's assumptions, and
+    a caught defect goes back over the wall: another round of queues. With shared ownership one team with joint
+    tools and vocabulary does it all: no queues, a defect is caught with ``p_catch_shared`` and fixed in a day.
+    An uncaught defect becomes a production incident. Expected incidents per change: ``p_defect (1 - p_catch)``.
+
+    Examples
+    --------
+    >>> runs = {s: simulate_handoffs(4000, shared=s, seed=2) for s in (False, True)}
+    >>> [round(float(runs[s]["incident"].mean()), 2) for s in (False, True)]  # 0.3*0.6, 0.3*0.2
+    [0.18, 0.06]
+    """
+    if isinstance(n_changes, bool) or int(n_changes) != n_changes or n_changes < 1:
+        raise InputError(f"n_changes must be a whole number >= 1, got {n_changes!r}.", argument="n_changes")
+    rng = np.random.default_rng(seed)
+    n = int(n_changes)
+    defect = rng.random(n) < p_defect
+    caught = defect & (rng.random(n) < (p_catch_shared if shared else p_catch_handoff))
+    if shared:
+        lead = 2.0 + caught * 1.0
+    else:
+        queues = rng.exponential(wait_days, size=(n, 2 * handoffs))
+        lead = 2.0 + queues[:, :handoffs].sum(axis=1) + caught * queues[:, handoffs:].sum(axis=1)
+    return pd.DataFrame({"lead_time_days": lead, "defect": defect, "caught": caught,
+                         "incident": defect & ~caught})
+
+
+def simulate_organisation(kind: str, *, n_weeks: int, projects: int = 3, roles: int = 4, p_project_ask: float = 0.6,
+                          p_functional_ask: float = 0.4, p_disagree: float = 0.5, p_solve: float = 0.3,
+                          p_same_problem: float = 0.5, p_peers_talk: Mapping[str, float] | None = None,
+                          seed: int = 0) -> pd.DataFrame:
+    """Weekly conflicting priorities and duplicated work in a matrix or a project organisation.
+
+    Introduced in ``notebooks/22-interdisciplinary-teams.ipynb``. ``projects x roles`` people, one per project
+    and role. In a *matrix* organisation each person answers to a project manager and a functional (role)
+    manager; each asks for work in a week with ``p_project_ask`` and ``p_functional_ask``, and when both ask they
+    disagree with ``p_disagree``: a conflicting priority. A *project* organisation has one manager per person, so
+    no such conflicts. Each week a person solves a problem with ``p_solve``; each same-role colleague in another
+    project meets the same problem with ``p_same_problem`` and reuses the solution only if they talk, which
+    role peers do with probability ``p_peers_talk[kind]`` (default 0.8 in a matrix, where roles meet, and 0.1 in
+    projects); otherwise the problem is solved twice.
+
+    Examples
+    --------
+    >>> weeks = simulate_organisation("project", n_weeks=50)
+    >>> int(weeks["conflicts"].sum()), list(weeks.columns)
+    (0, ['week', 'conflicts', 'duplicated'])
+    """
+    talk = {"matrix": 0.8, "project": 0.1, **(p_peers_talk or {})}
+    if kind not in ("matrix", "project"):
+        raise InputError(f"kind is 'matrix' or 'project', got {kind!r}.", argument="kind")
+    rng = np.random.default_rng(seed)
+    people = projects * roles
+    both = (rng.random((n_weeks, people)) < p_project_ask) & (rng.random((n_weeks, people)) < p_functional_ask)
+    conflicts = (both & (rng.random((n_weeks, people)) < p_disagree)).sum(axis=1) if kind == "matrix" else \
+        np.zeros(n_weeks, dtype=int)
+    solved = rng.random((n_weeks, people)) < p_solve
+    meets = rng.random((n_weeks, people, projects - 1)) < p_same_problem
+    reused = rng.random((n_weeks, people, projects - 1)) < talk[kind]
+    duplicated = (solved[:, :, None] & meets & ~reused).sum(axis=(1, 2))
+    return pd.DataFrame({"week": np.arange(1, n_weeks + 1), "conflicts": conflicts, "duplicated": duplicated})
 
 
 def links_exercise(n: int) -> Exercise:

@@ -79,3 +79,48 @@ def test_exercises():
     pairs = teams.coordination_exercise()
     assert pairs.check(teams.coordination_requirements).passed
     assert "same component" in pairs.check(teams._dependent_only).reason
+
+
+def test_skill_profiles_recover_the_planted_continuum():
+    from mlip_helpers.teams import ROLES, SKILLS, skill_profiles
+
+    people = skill_profiles(2000, seed=3)
+    assert set(people["role"]) == set(ROLES)
+    means = people.groupby("role")[list(SKILLS)].mean()
+    for skill in SKILLS:  # each skill is strongest in the role nearest its planted centre
+        nearest = ROLES[int(round(SKILLS[skill] * (len(ROLES) - 1)))]
+        assert means[skill].idxmax() == nearest
+    assert people[list(SKILLS)].to_numpy().min() >= 0 and people[list(SKILLS)].to_numpy().max() <= 3
+    with pytest.raises(InputError):
+        skill_profiles(1)
+
+
+def test_handoffs_match_their_expectations():
+    from mlip_helpers.teams import simulate_handoffs
+
+    walls = simulate_handoffs(20000, shared=False, handoffs=3, wait_days=2.0, p_defect=0.5, p_catch_handoff=0.5,
+                              seed=1)
+    joint = simulate_handoffs(20000, shared=True, p_defect=0.5, p_catch_shared=0.9, seed=1)
+    assert walls["incident"].mean() == pytest.approx(0.25, abs=0.015)
+    assert joint["incident"].mean() == pytest.approx(0.05, abs=0.01)
+    # 2 days of work + 3 queues of 2 days, and another 3 queues for the caught quarter of changes
+    assert walls["lead_time_days"].mean() == pytest.approx(2 + 6 + 0.25 * 6, abs=0.15)
+    assert joint["lead_time_days"].max() <= 3.0
+    assert not (walls["incident"] & walls["caught"]).any()
+    with pytest.raises(InputError):
+        simulate_handoffs(0, shared=True)
+
+
+def test_organisations_trade_conflicts_for_duplicates():
+    from mlip_helpers.teams import simulate_organisation
+
+    matrix = simulate_organisation("matrix", n_weeks=4000, seed=2)
+    project = simulate_organisation("project", n_weeks=4000, seed=2)
+    assert matrix["conflicts"].mean() == pytest.approx(12 * 0.6 * 0.4 * 0.5, rel=0.05)
+    assert project["conflicts"].sum() == 0
+    assert project["duplicated"].mean() == pytest.approx(12 * 0.3 * 2 * 0.5 * 0.9, rel=0.05)
+    assert matrix["duplicated"].mean() == pytest.approx(12 * 0.3 * 2 * 0.5 * 0.2, rel=0.08)
+    silent = simulate_organisation("matrix", n_weeks=500, p_peers_talk={"matrix": 0.1}, seed=2)
+    assert silent["duplicated"].mean() > matrix["duplicated"].mean()
+    with pytest.raises(InputError, match="matrix"):
+        simulate_organisation("flat", n_weeks=10)
