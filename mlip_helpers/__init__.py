@@ -28,9 +28,10 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.datamodels`, :mod:`~mlip_helpers.devops` and :mod:`~mlip_helpers.process`: one workload in
   three data models, lock files, a changed default, a cached pipeline and culture, process models and the debt
   quadrant from evidence;
-- :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.fairness`, :mod:`~mlip_helpers.fairgoals` and
-  :mod:`~mlip_helpers.explain`: sources of
-  bias simulated with planted effects, fairness measures and interventions, explanations and their fidelity;
+- :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.responsible`, :mod:`~mlip_helpers.fairness`,
+  :mod:`~mlip_helpers.fairlaw`, :mod:`~mlip_helpers.fairgoals` and :mod:`~mlip_helpers.explain`: sources of
+  bias simulated with planted effects, objectives, liability and proxies of protected classes, fairness measures,
+  equity and the four-fifths rule, interventions and mitigations, explanations and their fidelity;
 - :mod:`~mlip_helpers.accountability`, :mod:`~mlip_helpers.safety`, :mod:`~mlip_helpers.security`,
   :mod:`~mlip_helpers.privacy`, :mod:`~mlip_helpers.teams` and :mod:`~mlip_helpers.recommend`: gaming and audit
   trails, robustness and guardrails, attacks and privacy, team communication, the course project's recommender;
@@ -69,6 +70,7 @@ __all__ = [
     "experiments",
     "explain",
     "fairgoals",
+    "fairlaw",
     "fairness",
     "faulttree",
     "fieldtests",
@@ -85,6 +87,7 @@ __all__ = [
     "recommend",
     "repair",
     "requirements",
+    "responsible",
     "safety",
     "scaling",
     "security",

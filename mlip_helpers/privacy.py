@@ -12,7 +12,7 @@ planted truth, so that every re-identification can be checked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from mlip_helpers.errors import InputError
 
 __all__ = ["NOTEBOOK", "QUASI_IDENTIFIERS", "LinkageData", "MembershipResult", "generalize", "k_anonymity",
            "k_value_exercise", "laplace_count", "lecture_exercises", "link_records", "make_linkable_records",
-           "membership_inference", "reidentified_exercise"]
+           "membership_inference", "opt_out_audit", "reidentified_exercise"]
 
 QUASI_IDENTIFIERS = ("zip", "birth_date", "sex")
 """The columns that the released records and the public list share."""
@@ -255,3 +255,31 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 1000, **_: Any) -> dict
     linked = link_records(town.released, town.public, on=QUASI_IDENTIFIERS)
     return {"reidentified": reidentified_exercise(linked, town.true_name),
             "k_value": k_value_exercise(generalize(town.released, 3, "decade"), QUASI_IDENTIFIERS)}
+
+
+def opt_out_audit(pipeline: Callable[[pd.DataFrame], Any], ratings: pd.DataFrame, opted_out: Any,
+                  probe: pd.DataFrame, *, user: str = "userId", rating: str = "rating") -> float:
+    """Largest change in the pipeline's predictions when the opted-out users' ratings are changed: 0 if honoured.
+
+    Introduced in ``notebooks/21-security-privacy.ipynb`` (consent and control). A black-box audit of a training
+    pipeline: train it twice, once on ``ratings`` and once with every rating of the ``opted_out`` users mirrored
+    (``max + min - rating``), and compare the predictions on ``probe``. A pipeline that honours the opt-outs
+    never looks at those ratings, so nothing changes; one that uses them shifts its predictions.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"userId": [1, 1, 2], "rating": [1.0, 2.0, 5.0]})
+    >>> mean_model = lambda r: (lambda probe: np.full(len(probe), r["rating"].mean()))
+    >>> honouring = lambda r: mean_model(r[r["userId"] != 2])
+    >>> opt_out_audit(honouring, frame, [2], frame), round(opt_out_audit(mean_model, frame, [2], frame), 3)
+    (0.0, 1.333)
+    """
+    if user not in ratings or rating not in ratings:
+        raise InputError(f"ratings needs the columns {user!r} and {rating!r}.", argument="ratings")
+    mine = ratings[user].isin(list(opted_out))
+    mirrored = ratings.copy()
+    low, high = ratings[rating].min(), ratings[rating].max()
+    mirrored.loc[mine, rating] = low + high - ratings.loc[mine, rating]
+    before = np.asarray(pipeline(ratings)(probe), dtype=float)
+    after = np.asarray(pipeline(mirrored)(probe), dtype=float)
+    return float(np.abs(before - after).max()) if len(before) else 0.0

@@ -101,3 +101,23 @@ def test_exercises():
     assert ex.kind == "count" and ex.check(1).passed and not ex.check(1 / 3).passed
     k = k_value_exercise(frame=pd.DataFrame({"z": ["a", "a", "b", "b", "b"]}), quasi_identifiers=["z"])
     assert k.check(2).passed and "largest" in k.check(3).reason
+
+
+def test_opt_out_audit_tells_an_honouring_pipeline_from_one_that_ignores_opt_outs():
+    from mlip_helpers.privacy import opt_out_audit
+    from mlip_helpers.recommend import fit_biases
+
+    ratings = pd.DataFrame({"userId": [1, 1, 2, 2, 3, 3], "movieId": [10, 11, 10, 11, 10, 11],
+                            "rating": [5.0, 1.0, 4.0, 2.0, 1.0, 5.0]})
+
+    def honours(frame):
+        return fit_biases(frame[frame["userId"] != 3]).predict
+
+    def ignores(frame):
+        return fit_biases(frame).predict
+
+    probe = ratings[ratings["userId"] != 3]
+    assert opt_out_audit(honours, ratings, [3], probe) == 0.0
+    assert opt_out_audit(ignores, ratings, [3], probe) > 0.1
+    with pytest.raises(InputError, match="columns"):
+        opt_out_audit(honours, ratings.drop(columns="rating"), [3], probe)
