@@ -35,6 +35,9 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.accountability`, :mod:`~mlip_helpers.safety`, :mod:`~mlip_helpers.security`,
   :mod:`~mlip_helpers.privacy`, :mod:`~mlip_helpers.teams` and :mod:`~mlip_helpers.recommend`: gaming and audit
   trails, robustness and guardrails, attacks and privacy, team communication, the course project's recommender;
+- :mod:`~mlip_helpers.overtrust`, :mod:`~mlip_helpers.governance`, :mod:`~mlip_helpers.hazards` and
+  :mod:`~mlip_helpers.attacks`: over-trust in explained models, reliance and compliance checked against evidence,
+  hazard analysis of a simulated system, blast radius, model inversion and targeted poisoning;
 - :mod:`~mlip_helpers.conflicts`: groupthink, social loafing, frustrations in team records, a team policy;
 - :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the one exercise API (kinds ``number``,
   ``count``, ``id``, ``choice``, ``set``, ``list`` and build-it ``code`` exercises run on hidden cases), declared
@@ -49,6 +52,7 @@ from mlip_helpers.checker import check
 
 __all__ = [
     "accountability",
+    "attacks",
     "baselines",
     "bias",
     "check",
@@ -75,10 +79,13 @@ __all__ = [
     "faulttree",
     "fieldtests",
     "fmea",
+    "governance",
+    "hazards",
     "invariants",
     "measurement",
     "mistakes",
     "operations",
+    "overtrust",
     "patterns",
     "pipeline_review",
     "pipelines",
