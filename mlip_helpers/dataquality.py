@@ -213,19 +213,21 @@ def inject_errors(frame: pd.DataFrame, *, n_per_kind: int = 5, seed: int = 0) ->
     rng = np.random.default_rng(seed)
     out["pressure"] = out["pressure"].astype(object)
     rows = rng.choice(np.flatnonzero(complete), size=6 * n_per_kind, replace=False).reshape(6, n_per_kind)
-    truth = []
+    truth, copies = [], []
     for kind, chosen in zip(kinds, rows):
         for row in sorted(int(r) for r in chosen):
             column, original = columns[kind], out.loc[row, columns[kind]] if kind != "duplicate" else None
             injected = {"missing": np.nan, "out of range": 100 + float(rng.integers(5, 60)), "typo": "JKF",
                         "text in number": "n/a", "duplicate": None,
                         "celsius": round((float(original) - 32) * 5 / 9, 2) if kind == "celsius" else None}[kind]
-            if kind == "duplicate":
-                out.loc[len(out)] = out.loc[row]
-                row = len(out) - 1
+            if kind == "duplicate":  # appended at the end, in order; collected first, since one concat is fast
+                copies.append(row)
+                row = len(out) + len(copies) - 1
             else:
                 out.loc[row, column] = injected
             truth.append({"row": row, "column": column, "kind": kind, "original": original, "injected": injected})
+    if copies:  # no other kind touches a duplicated row (rows are drawn without replacement)
+        out = pd.concat([out, out.loc[copies]], ignore_index=True)
     return CorruptedData(out, pd.DataFrame(truth))
 
 
