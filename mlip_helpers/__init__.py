@@ -28,9 +28,6 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.datamodels`, :mod:`~mlip_helpers.devops` and :mod:`~mlip_helpers.process`: one workload in
   three data models, lock files, a changed default, a cached pipeline and culture, process models and the debt
   quadrant from evidence;
-- :mod:`~mlip_helpers.datamodels`, :mod:`~mlip_helpers.devops` and :mod:`~mlip_helpers.process`: one workload in
-  three data models, lock files, a changed default, a cached pipeline and culture, process models and the debt
-  quadrant from evidence;
 - :mod:`~mlip_helpers.bias`, :mod:`~mlip_helpers.responsible`, :mod:`~mlip_helpers.fairness`,
   :mod:`~mlip_helpers.fairlaw`, :mod:`~mlip_helpers.fairgoals` and :mod:`~mlip_helpers.explain`: sources of
   bias simulated with planted effects, objectives, liability and proxies of protected classes, fairness measures,
@@ -66,10 +63,8 @@ __all__ = [
     "dataquality",
     "datasets",
     "datamodels",
-    "datamodels",
     "datasheets",
     "debt",
-    "devops",
     "devops",
     "elicitation",
     "errors",
