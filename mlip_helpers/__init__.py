@@ -10,12 +10,14 @@ notebook that introduces it:
 - :mod:`~mlip_helpers.measurement`: operationalisations, shortcut learning, verification and validation;
 - :mod:`~mlip_helpers.slicing`: metrics per slice with support and intervals;
 - :mod:`~mlip_helpers.invariants`: invariance, directional and capability tests;
+- :mod:`~mlip_helpers.testdesign`: a simulator with known truth, specification-based cases, coverage, test suites;
 - :mod:`~mlip_helpers.systems`, :mod:`~mlip_helpers.systems_thinking`, :mod:`~mlip_helpers.requirements`,
   :mod:`~mlip_helpers.elicitation`: a model inside a product, feedback loops, specs vs examples, T-shaped teams,
   requirements turned into system outcomes, elicitation and its cost;
 - :mod:`~mlip_helpers.faulttree`, :mod:`~mlip_helpers.fmea` and :mod:`~mlip_helpers.mistakes`: fault trees, cut
   sets, FMEA, HAZOP guide words and mitigations measured on a model's mistakes;
-- :mod:`~mlip_helpers.tradeoffs`: quality attributes of model choices and Pareto fronts;
+- :mod:`~mlip_helpers.tradeoffs` and :mod:`~mlip_helpers.components`: quality attributes of model choices and
+  Pareto fronts, models hidden behind interfaces, the common components of an ML system;
 - :mod:`~mlip_helpers.serving`, :mod:`~mlip_helpers.experiments`, :mod:`~mlip_helpers.dataquality` and
   :mod:`~mlip_helpers.pipelines`: deployment, testing in production, data quality and pipeline tests;
 - :mod:`~mlip_helpers.patterns`, :mod:`~mlip_helpers.fieldtests`, :mod:`~mlip_helpers.datasheets`,
@@ -58,6 +60,7 @@ __all__ = [
     "check",
     "checker",
     "claims",
+    "components",
     "conflicts",
     "confusion",
     "dataquality",
@@ -104,6 +107,7 @@ __all__ = [
     "systems",
     "systems_thinking",
     "teams",
+    "testdesign",
     "textdata",
     "tradeoffs",
     "versioning",

@@ -132,6 +132,7 @@ def plot_slices(table: pd.DataFrame, *, metric: str = "accuracy", ax: Any = None
     error = None
     if {"ci_low", "ci_high"} <= set(table.columns):
         error = np.vstack([values - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - values])
+        error = np.clip(error, 0, None)  # a Wilson bound of 1.0 can round a hair below a perfect accuracy
     small = table["too_small"].to_numpy(dtype=bool)
     for part, style in ((~small, {"color": "tab:blue"}),
                         (small, {"color": "lightgrey", "hatch": "//", "edgecolor": "grey",

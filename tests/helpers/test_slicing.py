@@ -118,3 +118,17 @@ def test_plot_slices_labels_support_and_hatches_small_slices():
     assert len(hatched) == 1 and hatched[0].get_width() == pytest.approx(0.5)
     assert ax.get_legend() is not None
     plt.close("all")
+
+
+def test_plot_slices_draws_a_perfect_slice_whose_interval_rounds_below_it():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mlip_helpers.slicing import plot_slices, slice_metrics
+
+    truth = [1] * 13 + [0, 1] * 20
+    pred = [1] * 13 + [1, 1] * 20
+    table = slice_metrics(truth, pred, ["perfect"] * 13 + ["half"] * 40, min_support=30, confidence=0.95)
+    assert table.loc["perfect", "accuracy"] == 1.0
+    ax = plot_slices(table)  # raised "'xerr' must not contain negative values" for seed 2 of 05-model-testing
+    assert len(ax.patches) == 2
