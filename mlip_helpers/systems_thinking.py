@@ -260,7 +260,8 @@ def intended_rule(age, min_age) -> np.ndarray:
     return np.asarray(age) >= np.asarray(min_age)
 
 
-def rating_examples(n: int, *, youngest: int = 13, oldest: int = 80, noise: float = 0.03, seed: int = 0) -> pd.DataFrame:
+def rating_examples(n: int, *, youngest: int = 13, oldest: int = 80, noise: float = 0.03,
+                    seed: int = 0) -> pd.DataFrame:
     """Labelled examples as a product's logs would hold them: viewers aged ``youngest`` to ``oldest`` only.
 
     Introduced in ``notebooks/01-introduction.ipynb``. Each row is a (viewer age, movie rating) pair labelled
