@@ -41,6 +41,8 @@ notebook that introduces it:
   :mod:`~mlip_helpers.attacks`: over-trust in explained models, reliance and compliance checked against evidence,
   hazard analysis of a simulated system, blast radius, model inversion and targeted poisoning;
 - :mod:`~mlip_helpers.conflicts`: groupthink, social loafing, frustrations in team records, a team policy;
+- :mod:`~mlip_helpers.reflection`: the future of the roles: a small AutoML search, a learned rule tested like
+  code (Software 2.0), the course's lectures mapped to the roles that need them;
 - :mod:`~mlip_helpers.checker` and :mod:`~mlip_helpers.exercises`: the one exercise API (kinds ``number``,
   ``count``, ``id``, ``choice``, ``set``, ``list`` and build-it ``code`` exercises run on hidden cases), declared
   by each lecture's module and found by :func:`~mlip_helpers.exercises.lectures`; :func:`check` is available at
@@ -96,6 +98,7 @@ __all__ = [
     "process",
     "provenance",
     "recommend",
+    "reflection",
     "repair",
     "requirements",
     "responsible",
