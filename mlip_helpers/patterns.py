@@ -46,7 +46,8 @@ def serve_with_guardrail(probabilities: object, labels: object, *, threshold: fl
     >>> rng = np.random.default_rng(0)
     >>> labels = rng.random(2000) < 0.25
     >>> table = serve_with_guardrail(np.where(labels, 0.6, 0.1), labels, failure_rate=0.1, seed=0)
-    >>> float(table.loc["direct call", "error responses"].round(1)), float(table.loc["guardrail + fallback", "error responses"])
+    >>> errors = table["error responses"]
+    >>> float(errors["direct call"].round(1)), float(errors["guardrail + fallback"])
     (0.1, 0.0)
     >>> bool(table.loc["guardrail + fallback", "p99 latency (ms)"] <= 300)
     True
