@@ -100,7 +100,10 @@ def simulate_loafing(*, sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8), n_teams: in
 
 @dataclass(frozen=True)
 class TeamRecords:
-    """A term of one student team's records, with the frustrations that were planted in them."""
+    """A term of one student team's records, with the frustrations that were planted in them.
+
+    Introduced in ``notebooks/01b-team-conflicts.ipynb``; :func:`team_records` builds one.
+    """
 
     tasks: pd.DataFrame
     """One row per deliverable: ``member``, ``task``, ``due`` and ``done`` (NaT when never handed in)."""

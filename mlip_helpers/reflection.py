@@ -91,6 +91,9 @@ def automl_search(train: pd.DataFrame, valid: pd.DataFrame, *, target: str, feat
     if target not in train.columns:
         raise InputError(f"no column {target!r} in train.", argument="target")
     columns = list(features) if features is not None else [c for c in train.columns if c != target]
+    missing = sorted(set(columns + [target]) - set(valid.columns) | set(columns) - set(train.columns))
+    if missing:
+        raise InputError(f"columns {missing} are missing from train or valid.", argument="features")
     rows, models = {}, {}
     for name, build in _CANDIDATES.items():
         model = build(seed)
@@ -205,6 +208,8 @@ def lectures_by_role(goals: pd.DataFrame, terms: Mapping[str, tuple[str, ...]] =
     >>> lectures_by_role(goals).to_dict("index")["a"]
     {'data scientist': 1, 'software engineer': 1, 'product and policy': 0}
     """
+    if not {"lecture", "goal"} <= set(goals.columns):
+        raise InputError("goals needs the columns 'lecture' and 'goal' (see learning_goals).", argument="goals")
     text = goals["goal"].str.lower()
     hits = pd.DataFrame({role: text.apply(lambda g, w=words: any(re.search(rf"\b{s}", g) for s in w))
                          for role, words in terms.items()})

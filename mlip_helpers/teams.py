@@ -232,6 +232,9 @@ def simulate_organisation(kind: str, *, n_weeks: int, projects: int = 3, roles: 
     >>> int(weeks["conflicts"].sum()), list(weeks.columns)
     (0, ['week', 'conflicts', 'duplicated'])
     """
+    if isinstance(n_weeks, bool) or int(n_weeks) != n_weeks or n_weeks < 1 or projects < 2 or roles < 1:
+        raise InputError(f"need n_weeks >= 1, projects >= 2 and roles >= 1, got {n_weeks!r}, {projects!r}, "
+                         f"{roles!r}.", argument="n_weeks")
     talk = {"matrix": 0.8, "project": 0.1, **(p_peers_talk or {})}
     if kind not in ("matrix", "project"):
         raise InputError(f"kind is 'matrix' or 'project', got {kind!r}.", argument="kind")

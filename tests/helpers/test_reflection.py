@@ -82,3 +82,13 @@ def test_the_course_has_goals_for_every_lecture():
     goals = learning_goals()
     assert goals.groupby("lecture").size().min() >= 1
     assert isinstance(lectures_by_role(goals), pd.DataFrame)
+
+
+def test_wrong_calls_raise_input_errors():
+    data = liked_movies(100, seed=0)
+    with pytest.raises(InputError, match="missing"):
+        automl_search(data["train"], data["valid"].drop(columns="genre_match"), target="liked")
+    with pytest.raises(InputError, match="missing"):
+        automl_search(data["train"], data["valid"], target="liked", features=["stars"])
+    with pytest.raises(InputError, match="goal"):
+        lectures_by_role(pd.DataFrame({"lecture": ["a"]}))

@@ -124,3 +124,11 @@ def test_organisations_trade_conflicts_for_duplicates():
     assert silent["duplicated"].mean() > matrix["duplicated"].mean()
     with pytest.raises(InputError, match="matrix"):
         simulate_organisation("flat", n_weeks=10)
+
+
+@pytest.mark.parametrize("bad", [{"n_weeks": 0}, {"n_weeks": 10, "projects": 1}, {"n_weeks": 2.5}])
+def test_organisation_rejects_impossible_settings(bad):
+    from mlip_helpers.teams import simulate_organisation
+
+    with pytest.raises(InputError):
+        simulate_organisation("matrix", **bad)
