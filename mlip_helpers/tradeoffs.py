@@ -357,7 +357,7 @@ def lecture_exercises(*, seed: int = 0, n_samples: int = 10_000, **_: object) ->
     candidates = {
         "logistic regression": make_pipeline(StandardScaler(), LogisticRegression()),
         "decision tree": DecisionTreeClassifier(max_depth=6, random_state=seed),
-        "random forest": RandomForestClassifier(n_estimators=100, random_state=seed),
+        "random forest": RandomForestClassifier(n_estimators=50, random_state=seed),
         "nearest neighbours": make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=15)),
         "gradient boosting": HistGradientBoostingClassifier(random_state=seed),
         "neural network": make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(32,), early_stopping=True,
