@@ -139,3 +139,18 @@ def test_lecture_output_plots_and_self_checks(executed, path):
             assert "\u2714 correct" in text, f"{path.name}: a worked solution does not pass: {text[:300]}"
         elif cell.cell_type == "code" and EXERCISE.search(cell.source):
             assert "not answered yet" in text, f"{path.name}: an unanswered exercise says {text[:300]}"
+
+
+def test_running_example_links_every_lecture_it_appears_in():
+    """The movie recommender is the course's running example: each lecture that presents it links all the others."""
+    link = re.compile(r"`(\d\d[a-z]?-[\w-]+)\.ipynb`")
+    shown = {}
+    for path in LECTURES:
+        cells = nbformat.read(path, as_version=4).cells
+        text = " ".join(c.source for c in cells if c.cell_type == "markdown"
+                        and "running example" in c.source and "recommend" in c.source)
+        if text:
+            shown[path.stem] = set(link.findall(text))
+    assert len(shown) >= 5, f"the recommender is presented in only {sorted(shown)}"
+    missing = {stem: sorted(set(shown) - links - {stem}) for stem, links in shown.items()}
+    assert not any(missing.values()), f"lectures that do not link the others presenting the recommender: {missing}"
