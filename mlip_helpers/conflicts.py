@@ -1,6 +1,6 @@
 """Conflicts in student teams: groupthink, social loafing, frustrations found in team records, a team policy.
 
-Introduced in ``notebooks/01b-team-conflicts.ipynb``. The lecture "Navigating Conflicts in (Student) Teams"
+Introduced in ``notebooks/04b-team-conflicts.ipynb``. The lecture "Navigating Conflicts in (Student) Teams"
 (Le Goues & Kaestner, CMU, CC BY 4.0) names groupthink and social loafing as team issues, lists common sources of
 frustration (priorities, ambition, ability, working style, communication) and states the course's golden rule:
 do what you agreed to do by the time you agreed to, and if you cannot, seek help and communicate early. Each
@@ -34,7 +34,7 @@ def simulate_groupthink(*, n_teams: int = 500, team_size: int = 5, n_options: in
                         conformity: float = 0.8, seed: int = 0) -> pd.DataFrame:
     """How often a team picks the best of ``n_options``, deciding with or without independent first opinions.
 
-    Introduced in ``notebooks/01b-team-conflicts.ipynb``. Every option has a true quality (planted, standard
+    Introduced in ``notebooks/04b-team-conflicts.ipynb``. Every option has a true quality (planted, standard
     normal); every member sees each quality plus their own noise (sd ``noise``). *Independent*: each member writes
     their estimates down before the meeting and the team averages them. *Open discussion*: the first speaker
     talks, and every other member moves a share ``conformity`` of the way to the first speaker's view before the
@@ -71,7 +71,7 @@ def simulate_loafing(*, sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8), n_teams: in
                      visible_loss: float = 0.05, seed: int = 0) -> pd.DataFrame:
     """Effort per member by team size, when individual contributions are hidden or visible.
 
-    Introduced in ``notebooks/01b-team-conflicts.ipynb``. The planted model (after the collective effort idea:
+    Introduced in ``notebooks/04b-team-conflicts.ipynb``. The planted model (after the collective effort idea:
     people work less when their own part cannot be seen): a member of a team of ``n`` gives, on average,
     ``1 - loss * (1 - 1/n)`` of their solo effort when contributions are pooled and hidden, and
     ``1 - visible_loss * (1 - 1/n)`` when each contribution is visible (a commit log, named tasks). Individual
@@ -102,7 +102,7 @@ def simulate_loafing(*, sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8), n_teams: in
 class TeamRecords:
     """A term of one student team's records, with the frustrations that were planted in them.
 
-    Introduced in ``notebooks/01b-team-conflicts.ipynb``; :func:`team_records` builds one.
+    Introduced in ``notebooks/04b-team-conflicts.ipynb``; :func:`team_records` builds one.
     """
 
     tasks: pd.DataFrame
@@ -119,7 +119,7 @@ def team_records(*, members: tuple[str, ...] = ("ana", "ben", "chen", "dana", "e
                  seed: int = 0) -> TeamRecords:
     """Simulate a term of a team's task list, commit log and meeting attendance, with three planted problems.
 
-    Introduced in ``notebooks/01b-team-conflicts.ipynb``. Every member has one deliverable due each week (Friday
+    Introduced in ``notebooks/04b-team-conflicts.ipynb``. Every member has one deliverable due each week (Friday
     17:00) and commits while working on it; meetings are on Mondays. Planted, after complaints quoted in the
     lecture: one member often hands in late and once not at all (``late``), one skips most meetings and commits
     little (``absent``), and one does all their work in the last hours before a deadline (``last_minute``). Every
@@ -166,7 +166,7 @@ def team_records(*, members: tuple[str, ...] = ("ana", "ben", "chen", "dana", "e
 def missed_deadlines(tasks: pd.DataFrame) -> dict[str, int]:
     """Deliverables per member handed in after their deadline or never (``done`` missing); on the dot is on time.
 
-    Introduced in ``notebooks/01b-team-conflicts.ipynb``. Every member of ``tasks`` appears, with 0 if they
+    Introduced in ``notebooks/04b-team-conflicts.ipynb``. Every member of ``tasks`` appears, with 0 if they
     missed nothing.
 
     Examples
@@ -187,7 +187,7 @@ def missed_deadlines(tasks: pd.DataFrame) -> dict[str, int]:
 def frustration_table(records: TeamRecords) -> pd.DataFrame:
     """Per member: share of commits, share of commits in the last 12 hours before a deadline, meetings, misses.
 
-    Introduced in ``notebooks/01b-team-conflicts.ipynb``: the lecture's sources of frustration (uneven
+    Introduced in ``notebooks/04b-team-conflicts.ipynb``: the lecture's sources of frustration (uneven
     contribution, deadline-driven work, absence, missed deadlines) as columns one can compute from the records.
 
     Examples
@@ -215,7 +215,7 @@ def simulate_policy(*, n_tasks: int = 500, p_trouble: float = 0.3, mean_delay: f
                     work_days: float = 7.0, seed: int = 0) -> pd.DataFrame:
     """Late deliverables over a simulated term, with or without a check-in and escalation policy.
 
-    Introduced in ``notebooks/01b-team-conflicts.ipynb``. Each deliverable has ``work_days`` until its deadline
+    Introduced in ``notebooks/04b-team-conflicts.ipynb``. Each deliverable has ``work_days`` until its deadline
     and a slack of 0 to 2 days. With probability ``p_trouble`` its owner hits trouble (another course, illness)
     on a uniform day, which costs an exponential delay with mean ``mean_delay`` days. Without a policy
     (``checkin_every=None``) the trouble surfaces at the deadline. With the policy, the team checks in every
@@ -248,14 +248,14 @@ def simulate_policy(*, n_tasks: int = 500, p_trouble: float = 0.3, mean_delay: f
     return pd.DataFrame({"trouble": trouble, "escalated": spoke, "delay_days": delay, "late": delay > slack})
 
 
-# --- the exercises of notebook 01b ------------------------------------------------------------------------------
+# --- the exercises of notebook 04b ------------------------------------------------------------------------------
 
-NOTEBOOK = "01b-team-conflicts"
+NOTEBOOK = "04b-team-conflicts"
 """The lecture notebook whose exercises :func:`lecture_exercises` builds."""
 
 
 def commit_share_exercise(commits: pd.DataFrame, member: str) -> Exercise:
-    """The ``commit share`` exercise of ``notebooks/01b-team-conflicts.ipynb``: one member's share of all commits.
+    """The ``commit share`` exercise of ``notebooks/04b-team-conflicts.ipynb``: one member's share of all commits.
 
     Examples
     --------
@@ -307,7 +307,7 @@ def _dict_accept(expected: dict) -> Callable[[Any], bool]:
 def missed_deadlines_exercise() -> Exercise:
     """Build-it: ``missed_deadlines(tasks)`` run on hidden task lists; returns ``{member: number missed}``.
 
-    Introduced in ``notebooks/01b-team-conflicts.ipynb``.
+    Introduced in ``notebooks/04b-team-conflicts.ipynb``.
 
     Examples
     --------
@@ -335,7 +335,7 @@ def missed_deadlines_exercise() -> Exercise:
 
 
 def lecture_exercises(*, seed: int = 0, n_samples: int = 500, **_: Any) -> dict[str, Exercise]:
-    """Every exercise of ``notebooks/01b-team-conflicts.ipynb``, rebuilt from its parameters.
+    """Every exercise of ``notebooks/04b-team-conflicts.ipynb``, rebuilt from its parameters.
 
     Examples
     --------

@@ -38,7 +38,7 @@ class Lecture:
 
     @property
     def number(self) -> str:
-        """The lecture's number as its file name starts (``"07"``, or ``"01b"`` for a lecture added after 01), or
+        """The lecture's number as its file name starts (``"07"``, or ``"04b"`` for a lecture placed after 04), or
         ``""``."""
         head = self.slug.split("-", 1)[0]
         return head if re.fullmatch(r"\d+[a-z]?", head) else ""
