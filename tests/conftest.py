@@ -18,6 +18,21 @@ def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite golden files instead of comparing")
 
 
+def pytest_collection_finish(session):
+    """Start the curriculum's seeded runs in the background when a collected test needs them (see
+    tests/notebooks/curriculum.py): they overlap the rest of the suite instead of adding to it."""
+    if any("curriculum_runs" in getattr(item, "fixturenames", ()) for item in session.items):
+        from tests.notebooks import curriculum
+        alone = all("tests/notebooks/" in item.nodeid or item.nodeid.startswith("notebooks/")
+                    for item in session.items)
+        curriculum.start(jobs=2 if alone else 1)  # both cores when nothing else runs beside them
+
+
+def pytest_sessionfinish(session):
+    if "tests.notebooks.curriculum" in sys.modules:
+        sys.modules["tests.notebooks.curriculum"].stop()
+
+
 @pytest.fixture
 def update_goldens(request) -> bool:
     return request.config.getoption("--update-goldens")

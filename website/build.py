@@ -31,7 +31,8 @@ def build(*, out: Path = KIT / "build" / "site", work: Path = KIT / "build" / "s
     started = time.monotonic()
     paths = find_lectures(notebooks)
     if only:
-        paths = [p for p in paths if any(p.name.startswith(o) for o in only)]
+        # a bare number names one lecture: "04" is 04-model-correctness, not 04b-team-conflicts too
+        paths = [p for p in paths if any(p.name.startswith(o + "-" if o.isdigit() else o) for o in only)]
     if not paths:
         print(f"error: no lecture notebooks found in {notebooks}"
               + (f" matching {' '.join(only)}" if only else ""), file=sys.stderr)
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=build.__kwdefaults__["cache"],
                         help="executed lectures, by the hash of notebook, parameters and helper code")
     parser.add_argument("--jobs", type=int, default=0, help="lectures run at once (default: one per core)")
-    parser.add_argument("--only", nargs="+", metavar="PREFIX", help="only the lectures whose file names start so")
+    parser.add_argument("--only", nargs="+", metavar="PREFIX", help="only the lectures whose file names start so (a bare number: that lecture only)")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
     return build(out=args.out, work=args.work, cache=args.cache, only=args.only, jobs=args.jobs, quiet=args.quiet)

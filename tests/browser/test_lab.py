@@ -130,13 +130,20 @@ def test_lecture_runs_to_the_end_from_the_menu_and_plots(lab, watched, screensho
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     # done when every visible prompt holds an execution count (queued cells show [*]); a dialog ends the wait too
-    page.wait_for_function(
-        """() => {
-            if (document.querySelector('.jp-Dialog')) return true;
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                .map(p => p.textContent.trim()).filter(p => p);
-            return prompts.length > 10 && prompts.every(p => /^\\[\\d+\\]:?$/.test(p));
-        }""", timeout=120_000)
+    try:
+        page.wait_for_function(
+            """() => {
+                if (document.querySelector('.jp-Dialog')) return true;
+                const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                    .map(p => p.textContent.trim()).filter(p => p);
+                return prompts.length > 10 && prompts.every(p => /^\\[\\d+\\]:?$/.test(p));
+            }""", timeout=120_000)
+    except Exception:
+        page.screenshot(path=screenshots / "jupyterlab-run-all-timeout.png")
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        traceback = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        pytest.fail(f"Run All did not finish in 120 s; prompts {prompts}; "
+                    f"{traceback.first.inner_text()[:800] if traceback.count() else 'no error output'}")
     assert page.locator(".jp-Dialog").count() == 0, page.locator(".jp-Dialog").first.inner_text()
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, errors.first.inner_text()[:500]

@@ -1,19 +1,19 @@
 """Every committed notebook: stored clean, shaped as the house style asks, and running clean under `mlip run`."""
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from tests.notebooks import curriculum
+from tests.notebooks.curriculum import RUNS
 
 KIT = Path(__file__).resolve().parents[2]
 LECTURES = sorted((KIT / "notebooks").glob("*.ipynb"))
 ASSIGNMENTS = sorted((KIT / "assignments").glob("*/*.ipynb"))
 ALL = LECTURES + ASSIGNMENTS
 EXERCISE = re.compile(r"^answer = \.\.\.", re.MULTILINE)
-SMALL = ["-p", "n_samples", "300"]
 
 
 def test_there_are_lecture_notebooks():
@@ -56,29 +56,16 @@ def test_lecture_has_title_goals_exercises_and_takeaways(path):
             assert before.cell_type == "markdown", f"code cell without a sentence before it:\n{cell.source[:200]}"
 
 
-# Three runs of the whole curriculum: seed 0 small (as CI always ran it: small data must work too) and seeds 1 and 2 at
-# the default size a student runs. Every claim a lecture makes about its numbers (mlip_helpers.claims.claim) raises
-# when that run's data contradict it, so a sentence written for one seed fails here instead of misleading a reader.
-RUNS = {"seed 0, n_samples 300": ["-p", "seed", "0", *SMALL],
-        "seed 1": ["-p", "seed", "1"],
-        "seed 2": ["-p", "seed", "2"]}
+# Three runs of the whole curriculum (tests/notebooks/curriculum.py: seed 0 small, seeds 1 and 2 at default size),
+# started in the background at collection. Every claim a lecture makes about its numbers (mlip_helpers.claims.claim)
+# raises when that run's data contradict it, so a sentence written for one seed fails here instead of misleading a
+# reader.
 CLAIM = re.compile(r"\bclaim\(")
 
 
 @pytest.fixture(scope="module")
-def curriculum_runs(tmp_path_factory):
-    done = {}
-
-    def run(key):
-        if key not in done:
-            out = tmp_path_factory.mktemp("runs")
-            res = subprocess.run(
-                [sys.executable, "-m", "grader.cli", "run", str(KIT / "notebooks"), *RUNS[key],
-                 "--jobs", "2", "--out", str(out), "--no-progress"],
-                capture_output=True, text=True, timeout=1800)
-            done[key] = res, out
-        return done[key]
-    return run
+def curriculum_runs():
+    return curriculum.result
 
 
 @pytest.fixture(scope="module")
