@@ -141,3 +141,21 @@ def test_running_example_links_every_lecture_it_appears_in():
     assert len(shown) >= 5, f"the recommender is presented in only {sorted(shown)}"
     missing = {stem: sorted(set(shown) - links - {stem}) for stem, links in shown.items()}
     assert not any(missing.values()), f"lectures that do not link the others presenting the recommender: {missing}"
+
+
+def _helper_solutions():
+    from mlip_helpers import exercises
+    for lec in exercises.lectures():
+        names = {e.solution.__name__ for e in lec.build().values() if e.kind == "code"
+                 and getattr(e.solution, "__module__", "").startswith("mlip_helpers")}
+        yield lec.notebook, sorted(names)
+
+
+@pytest.mark.parametrize("stem, names", list(_helper_solutions()), ids=lambda v: v if isinstance(v, str) else "")
+def test_build_it_answer_is_not_imported_before_its_exercise(stem, names):
+    """A build-it exercise whose worked answer is a helper: the notebook's imports must not hand it to the student."""
+    cells = nbformat.read(KIT / "notebooks" / f"{stem}.ipynb", as_version=4).cells
+    first_exercise = next(i for i, c in enumerate(cells) if c.cell_type == "code" and EXERCISE.search(c.source))
+    imports = " ".join(c.source for c in cells[:first_exercise] if c.cell_type == "code" and "import" in c.source)
+    leaked = [n for n in names if re.search(rf"\b{n}\b", imports)]
+    assert leaked == [], f"{stem} imports {leaked} before its exercises: that function is a build-it's answer"
