@@ -1,8 +1,12 @@
 """environment.yml (pinned, for conda users) and pyproject.toml (ranges, for pip) list the same packages."""
+import ast
 import re
+import sys
 import tomllib
+from importlib import metadata
 from pathlib import Path
 
+import nbformat
 import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
@@ -56,3 +60,97 @@ def test_python_versions_agree():
     env = yaml.safe_load((KIT / "environment.yml").read_text())
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
     assert Requirement("python" + data["project"]["requires-python"]).specifier.contains(python.split("=")[1])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every import resolves on a fresh install: a package the code imports must be declared in pyproject.toml or be
+# required (directly or further down) by one that is. A package that happens to sit in a developer's venv is neither,
+# and a fresh clone (CI) fails on it, as lecture 10's pyflakes once did.
+
+CODE_DIRS = ("grader", "mlip_helpers", "website", "benchmarks", "tests")
+
+
+def _imported_top_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def imports_by_place() -> dict[str, str]:
+    """Top-level module name -> the first file importing it, over the kit's code and its notebooks' code cells."""
+    found: dict[str, str] = {}
+    sources = [(p, p.read_text()) for d in CODE_DIRS for p in sorted((KIT / d).rglob("*.py"))]
+    notebooks = sorted((KIT / "notebooks").glob("*.ipynb")) + sorted((KIT / "assignments").rglob("*.ipynb"))
+    for nb in notebooks:
+        if ".ipynb_checkpoints" in nb.parts:
+            continue
+        cells = nbformat.read(nb, as_version=4).cells
+        code = "\n".join(line for c in cells if c.cell_type == "code" for line in c.source.splitlines()
+                         if not line.lstrip().startswith(("%", "!")))
+        sources.append((nb, code))
+    for path, source in sources:
+        for name in _imported_top_names(source):
+            found.setdefault(name, str(path.relative_to(KIT)))
+    return found
+
+
+def _local_names() -> set[str]:
+    skip = {".venv", ".git", "build", "node_modules"}
+    names = set()
+    for path in KIT.rglob("*"):
+        if skip & set(path.relative_to(KIT).parts):
+            continue
+        if path.suffix == ".py":
+            names.add(path.stem)
+        elif path.is_dir():
+            names.add(path.name)
+    return names
+
+
+def _installed_closure(roots: set[str]) -> set[str]:
+    """The distributions the given ones require, transitively, as installed (markers of extras not chosen skipped)."""
+    seen, todo = set(), list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(_canon(req.name))
+    return seen
+
+
+def test_every_imported_package_is_declared_or_required_by_a_declared_one():
+    declared = set(pyproject_requirements())
+    provided = _installed_closure(declared)
+    distributions = metadata.packages_distributions()
+    local = _local_names()
+    missing = {}
+    for name, where in imports_by_place().items():
+        if name in sys.stdlib_module_names or name in local:
+            continue
+        dists = {_canon(d) for d in distributions.get(name, [])}
+        if not dists & provided:
+            missing[name] = f"{where} (installed from {sorted(dists) or 'nowhere'})"
+    assert missing == {}, "declare these in pyproject.toml (and pin them in environment.yml): " + repr(missing)
+
+
+def test_the_import_check_sees_an_undeclared_package():
+    # the check above is only worth something if it would flag a package outside the declared closure
+    assert "pyflakes" in imports_by_place()
+    assert "pyflakes" in _installed_closure(set(pyproject_requirements()))
+    assert "pyflakes" not in _installed_closure(set(pyproject_requirements()) - {"pyflakes"})
