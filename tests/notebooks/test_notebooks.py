@@ -28,6 +28,24 @@ def test_committed_without_outputs(path):
     assert dirty == [], f"{path.name} has outputs in cells {dirty}; strip them before committing"
 
 
+FIXTURES = sorted((KIT / "tests" / "fixtures").rglob("*.ipynb"))
+
+
+def test_vendored_and_hostile_fixture_notebooks_are_stored_without_outputs():
+    # a fixture with outputs from a run would test the stored outputs, not what the kit produces from the source
+    assert len(FIXTURES) >= 50
+    dirty = {}
+    for path in FIXTURES:
+        stored = json.loads(path.read_text())
+        # nbformat 3 keeps its cells in worksheets (a hostile fixture is stored in that old format on purpose)
+        cells = stored.get("cells") or [c for w in stored.get("worksheets", []) for c in w["cells"]]
+        stained = [i for i, c in enumerate(cells) if c["cell_type"] == "code"
+                   and (c.get("outputs") or c.get("execution_count") is not None or c.get("prompt_number"))]
+        if stained:
+            dirty[str(path.relative_to(KIT))] = stained
+    assert dirty == {}, f"strip these fixtures' outputs before committing: {dirty}"
+
+
 @pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
 def test_has_one_parameters_cell_with_size_and_seed(path):
     nb = nbformat.read(path, as_version=4)
