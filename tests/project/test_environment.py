@@ -1,5 +1,6 @@
 """environment.yml (pinned, for conda users) and pyproject.toml (ranges, for pip) list the same packages."""
 import ast
+import os
 import re
 import sys
 import tomllib
@@ -103,15 +104,12 @@ def imports_by_place() -> dict[str, str]:
 
 
 def _local_names() -> set[str]:
+    """Names the kit's own files and folders give to imports (tests import ``tests.notebooks.curriculum``)."""
     skip = {".venv", ".git", "build", "node_modules"}
     names = set()
-    for path in KIT.rglob("*"):
-        if skip & set(path.relative_to(KIT).parts):
-            continue
-        if path.suffix == ".py":
-            names.add(path.stem)
-        elif path.is_dir():
-            names.add(path.name)
+    for folder, dirs, files in os.walk(KIT):
+        dirs[:] = [d for d in dirs if d not in skip]
+        names |= set(dirs) | {f[:-3] for f in files if f.endswith(".py")}
     return names
 
 
