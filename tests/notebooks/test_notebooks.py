@@ -46,6 +46,15 @@ def test_vendored_and_hostile_fixture_notebooks_are_stored_without_outputs():
     assert dirty == {}, f"strip these fixtures' outputs before committing: {dirty}"
 
 
+@pytest.mark.parametrize("path", LECTURES, ids=[p.name for p in LECTURES])
+def test_lecture_code_fits_the_reading_width(path):
+    # JupyterLab shows about 120 characters beside the table of contents; longer lines scroll sideways
+    cells = nbformat.read(path, as_version=4).cells
+    long = [(c.get("id"), len(line)) for c in cells if c.cell_type == "code"
+            for line in c.source.splitlines() if len(line) > 120]
+    assert long == [], f"{path.name}: code lines over 120 characters (cell id, length): {long}"
+
+
 @pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
 def test_has_one_parameters_cell_with_size_and_seed(path):
     nb = nbformat.read(path, as_version=4)
