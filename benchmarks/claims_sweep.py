@@ -20,9 +20,9 @@ from pathlib import Path
 
 import nbformat
 
+from mlip_helpers.claims import FALSE_MARK
+
 KIT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(KIT))
-from mlip_helpers.claims import FALSE_MARK  # noqa: E402
 
 TICK = "\u2714"
 
